@@ -31,7 +31,8 @@ gboolean  casedb_secure_is_secure    (gconstpointer mem);
 
 /* Reads one secret line: from the terminal without echo when stdin is a
  * tty (showing @prompt on stderr), else one line from stdin.  The result is
- * in secure memory, without the newline.  Returns NULL at end of input. */
+ * in secure memory, without the newline.  At end of input, or for a line over
+ * 1024 bytes, NULL with CASEDB_ERROR_INVALID_INPUT. */
 char     *casedb_secure_read_password (const char  *prompt,
                                        GError     **error);
 
