@@ -8,6 +8,7 @@
 #include "casedb-error.h"
 #include "casedb-import.h"
 #include "casedb-keyslots.h"
+#include "casedb-package.h"
 #include "casedb-roles.h"
 #include "casedb-secure.h"
 #include "casedb-store.h"
