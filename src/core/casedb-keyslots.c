@@ -761,6 +761,20 @@ casedb_keyslots_get_user (CasedbKeyslots *self, const char *user,
   return TRUE;
 }
 
+gboolean
+casedb_keyslots_get_kdf_params (CasedbKeyslots *self, const char *user, CasedbKdfParams *params)
+{
+  Slot *slot;
+
+  g_return_val_if_fail (CASEDB_IS_KEYSLOTS (self), FALSE);
+  g_return_val_if_fail (params != NULL, FALSE);
+
+  if ((slot = find_slot (self, user)) == NULL)
+    return FALSE;
+  *params = slot->kdf;
+  return TRUE;
+}
+
 void
 casedb_keyslots_note_failed_login (CasedbKeyslots *self, const char *user)
 {

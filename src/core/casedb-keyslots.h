@@ -93,6 +93,9 @@ void            casedb_keyslots_drop_pending   (CasedbKeyslots *self);
 char          **casedb_keyslots_list_users   (CasedbKeyslots *self);
 gboolean        casedb_keyslots_get_user     (CasedbKeyslots *self, const char *user,
                                               CasedbRole *role, GDateTime **password_changed);
+/* The Argon2id cost of @user's slot; FALSE if there is no such slot. */
+gboolean        casedb_keyslots_get_kdf_params (CasedbKeyslots *self, const char *user,
+                                                CasedbKdfParams *params);
 
 /* Failed logins cannot go into the (still locked) database: they wait in the
  * file until the next successful unlock moves them to the audit log.  The
