@@ -128,6 +128,34 @@ gboolean     casedb_store_save_cases (CasedbStore *self, GPtrArray *cases, GErro
 gboolean     casedb_store_has_reference (CasedbStore *self, const char *reference,
                                          gboolean *exists, GError **error);
 
+/* ---- statistics (READ_CODED) ---- */
+typedef enum {
+  CASEDB_PERIOD_MONTH,     /* YYYY-MM */
+  CASEDB_PERIOD_QUARTER,   /* YYYY-QN */
+  CASEDB_PERIOD_YEAR,      /* YYYY */
+} CasedbPeriod;
+
+/* One (violation, period of the incident date, region, verification) cell. */
+typedef struct {
+  CasedbViolationKind kind;
+  char               *period;
+  char               *region;
+  CasedbVerification  verification;
+  guint               incidents;        /* distinct cases with this violation */
+  guint               victims_female;   /* each victim once per violation */
+  guint               victims_male;
+  guint               victims_unknown;
+} CasedbAggregateRow;
+void         casedb_aggregate_row_free (CasedbAggregateRow *row);
+/* Counts over the cases matching @query (drafts included only if query->draft
+ * says so: pass draft = 0 to leave drafts out).  @statistics_consent_only:
+ * count only cases whose consent allows statistics; @n_excluded receives how
+ * many matching cases were left out for that.  Rows sorted by violation key,
+ * period, region, verification key. (transfer full) */
+GPtrArray   *casedb_store_aggregate (CasedbStore *self, const CasedbQuery *query,
+                                     CasedbPeriod period, gboolean statistics_consent_only,
+                                     guint *n_excluded, GError **error);
+
 /* ---- code book: maps codes (P-…, M-…) to real names.  Identity. ---- */
 /* Returns the code for @real_name of @kind ('P' or 'M'), creating one if needed
  * (the name is sealed). Needs EDIT_CASES and the identity key. */
