@@ -7,7 +7,7 @@ packages=(
   # build
   meson ninja-build pkg-config gcc gettext appstream desktop-file-utils
   libglib2.0-dev libglib2.0-dev-bin libjson-glib-dev libgcrypt20-dev libsqlcipher-dev
-  libgtk-4-dev libadwaita-1-dev
+  libgtk-4-dev libadwaita-1-dev libcairo2-dev libpango1.0-dev
   # run: the sqlcipher shell (for the README's checks), fonts for Arabic
   sqlcipher fonts-noto-core fonts-cantarell adwaita-icon-theme
   # test: widget tests under Xvfb, screenshots, valgrind, fuzzing

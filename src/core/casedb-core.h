@@ -12,6 +12,7 @@
 #include "casedb-roles.h"
 #include "casedb-secure.h"
 #include "casedb-store.h"
+#include "casedb-summary.h"
 
 G_BEGIN_DECLS
 
