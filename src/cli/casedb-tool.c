@@ -1,3 +1,990 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "casedb-tool"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <locale.h>
 #include <stdio.h>
-int main (void) { return 0; }
+#include <string.h>
+#include <unistd.h>
+
+#include "casedb-core.h"
+#include "casedb-csv.h"
+
+/*
+ * casedb-tool: argument parsing and printing only; the work is in the core.
+ *
+ * Passwords are never taken from the command line or the environment (both
+ * are readable by other processes and end up in shell history): they are
+ * read from the terminal without echo, or one line each from stdin.
+ */
+
+enum {
+  EXIT_OK      = 0,
+  EXIT_INPUT   = 1,   /* bad usage, bad input, missing file */
+  EXIT_DENIED  = 2,   /* wrong password, not permitted */
+  EXIT_DAMAGED = 3,   /* damaged database */
+};
+
+#define MIN_PASSWORD_LEN 8
+
+static int
+exit_code_for_error (const GError *error)
+{
+  if (error == NULL || error->domain != CASEDB_ERROR)
+    return EXIT_INPUT;
+
+  switch ((CasedbError) error->code)
+    {
+    case CASEDB_ERROR_WRONG_PASSWORD:
+    case CASEDB_ERROR_NOT_PERMITTED:
+      return EXIT_DENIED;
+    case CASEDB_ERROR_DAMAGED:
+      return EXIT_DAMAGED;
+    case CASEDB_ERROR_INVALID_INPUT:
+    case CASEDB_ERROR_NOT_FOUND:
+    case CASEDB_ERROR_EXISTS:
+    case CASEDB_ERROR_IO:
+    case CASEDB_ERROR_FAILED:
+    default:
+      return EXIT_INPUT;
+    }
+}
+
+static int
+fail_with (const GError *error)
+{
+  g_printerr ("casedb-tool: %s\n", error->message);
+  return exit_code_for_error (error);
+}
+
+G_GNUC_PRINTF (1, 2)
+static int
+usage_error (const char *format, ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("casedb-tool: %s\n", message);
+  g_printerr (_("Try “%s --help”.\n"), g_get_prgname ());
+  return EXIT_INPUT;
+}
+
+/* ---- passwords ---- */
+
+static char *
+read_password (const char *prompt, GError **error)
+{
+  return casedb_secure_read_password (prompt, error);
+}
+
+/* A new password: twice on a terminal, once from a pipe. */
+static char *
+read_new_password (const char *prompt, GError **error)
+{
+  g_autoptr(CasedbSecureString) password = read_password (prompt, error);
+  g_autoptr(CasedbSecureString) again = NULL;
+
+  if (password == NULL)
+    return NULL;
+
+  if (g_utf8_strlen (password, -1) < MIN_PASSWORD_LEN)
+    {
+      g_set_error (error, CASEDB_ERROR, CASEDB_ERROR_INVALID_INPUT,
+                   _("The password is too short: use at least %d characters"),
+                   MIN_PASSWORD_LEN);
+      return NULL;
+    }
+
+  if (isatty (STDIN_FILENO))
+    {
+      again = read_password (_("Repeat the password: "), error);
+      if (again == NULL)
+        return NULL;
+      if (strcmp (password, again) != 0)
+        {
+          g_set_error_literal (error, CASEDB_ERROR, CASEDB_ERROR_INVALID_INPUT,
+                               _("The two passwords differ"));
+          return NULL;
+        }
+    }
+
+  return g_steal_pointer (&password);
+}
+
+static CasedbStore *
+open_store (const char *db_path, const char *user, GError **error)
+{
+  g_autofree char *prompt = g_strdup_printf (_("Password for %s: "), user);
+  g_autoptr(CasedbSecureString) password = read_password (prompt, error);
+
+  if (password == NULL)
+    return NULL;
+  return casedb_store_open (db_path, user, password, error);
+}
+
+/* ---- option parsing ---- */
+
+typedef struct {
+  const char *name;        /* "user add" */
+  const char *params;      /* positional arguments */
+  const char *summary;
+  const char *description;
+} CommandInfo;
+
+/* Parses @argv (the arguments after the command words) with @entries; on
+ * success @positional holds the rest.  Prints --help itself. */
+static gboolean
+parse_command (const CommandInfo *info, const GOptionEntry *entries, int argc, char **argv,
+               guint n_positional, char ***positional)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) strv = NULL;
+  g_autofree char *prgname = g_strdup_printf ("casedb-tool %s", info->name);
+
+  g_set_prgname (prgname);
+
+  context = g_option_context_new (_(info->params));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context, _(info->summary));
+  if (info->description != NULL)
+    g_option_context_set_description (context, _(info->description));
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+
+  g_ptr_array_add (args, g_strdup (prgname));
+  for (int i = 0; i < argc; i++)
+    g_ptr_array_add (args, g_strdup (argv[i]));
+  g_ptr_array_add (args, NULL);
+  strv = (GStrv) g_ptr_array_free (g_steal_pointer (&args), FALSE);
+
+  if (!g_option_context_parse_strv (context, &strv, &error))
+    {
+      usage_error ("%s", error->message);
+      return FALSE;
+    }
+
+  if (g_strv_length (strv) - 1 != n_positional)
+    {
+      usage_error (_("%s needs %s"), info->name, _(info->params));
+      return FALSE;
+    }
+
+  *positional = g_strdupv (strv + 1);
+  return TRUE;
+}
+
+static gboolean
+require_option (const char *value, const char *option)
+{
+  if (value != NULL && value[0] != '\0')
+    return TRUE;
+  usage_error (_("the option %s is required"), option);
+  return FALSE;
+}
+
+/* ---- commands ---- */
+
+static int
+cmd_init (int argc, char **argv)
+{
+  static const CommandInfo info = {
+    "init", N_("DB"), N_("Creates a new encrypted database with one supervisor."),
+    N_("Asks for the supervisor’s password (twice on a terminal; one line from stdin otherwise).\n"
+       "Creates DB and DB.keys; neither may exist yet."),
+  };
+  g_autofree char *admin = NULL;
+  const GOptionEntry entries[] = {
+    { "admin", 0, 0, G_OPTION_ARG_STRING, &admin, N_("Name of the first supervisor"), N_("NAME") },
+    { NULL }
+  };
+  g_auto(GStrv) pos = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CasedbSecureString) password = NULL;
+  g_autoptr(CasedbStore) store = NULL;
+  g_autofree char *prompt = NULL;
+
+  if (!parse_command (&info, entries, argc, argv, 1, &pos) || !require_option (admin, "--admin"))
+    return EXIT_INPUT;
+
+  prompt = g_strdup_printf (_("New password for %s: "), admin);
+  password = read_new_password (prompt, &error);
+  if (password == NULL)
+    return fail_with (error);
+
+  store = casedb_store_create (pos[0], admin, password, NULL, &error);
+  casedb_secure_clear (&password);
+  if (store == NULL)
+    return fail_with (error);
+  casedb_store_close (store);
+
+  g_print (_("Created %s with the supervisor %s.\n"), pos[0], admin);
+  return EXIT_OK;
+}
+
+static int
+cmd_user_add (int argc, char **argv)
+{
+  static const CommandInfo info = {
+    "user add", N_("DB"), N_("Adds a user."),
+    N_("Reads the password of --as, then the new user’s password."),
+  };
+  g_autofree char *as = NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *role_str = NULL;
+  const GOptionEntry entries[] = {
+    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Supervisor doing it"), N_("NAME") },
+    { "user", 0, 0, G_OPTION_ARG_STRING, &user, N_("Name of the new user"), N_("NEW") },
+    { "role", 0, 0, G_OPTION_ARG_STRING, &role_str, N_("caseworker, analyst or supervisor"), N_("ROLE") },
+    { NULL }
+  };
+  g_auto(GStrv) pos = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CasedbStore) store = NULL;
+  g_autoptr(CasedbSecureString) password = NULL;
+  g_autofree char *prompt = NULL;
+  CasedbRole role;
+
+  if (!parse_command (&info, entries, argc, argv, 1, &pos)
+      || !require_option (as, "--as") || !require_option (user, "--user")
+      || !require_option (role_str, "--role"))
+    return EXIT_INPUT;
+  if (!casedb_role_from_string (role_str, &role))
+    return usage_error (_("unknown role “%s”: use caseworker, analyst or supervisor"), role_str);
+
+  store = open_store (pos[0], as, &error);
+  if (store == NULL)
+    return fail_with (error);
+  if (!casedb_store_require (store, CASEDB_PERM_MANAGE_USERS, &error))
+    return fail_with (error);
+
+  prompt = g_strdup_printf (_("New password for %s: "), user);
+  password = read_new_password (prompt, &error);
+  if (password == NULL)
+    return fail_with (error);
+
+  if (!casedb_store_add_user (store, user, role, password, &error))
+    return fail_with (error);
+  casedb_secure_clear (&password);
+  casedb_store_close (store);
+
+  g_print (_("Added %s as %s.\n"), user, casedb_role_to_string (role));
+  return EXIT_OK;
+}
+
+static int
+cmd_user_remove (int argc, char **argv)
+{
+  static const CommandInfo info = { "user remove", N_("DB"), N_("Removes a user."), NULL };
+  g_autofree char *as = NULL;
+  g_autofree char *user = NULL;
+  const GOptionEntry entries[] = {
+    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Supervisor doing it"), N_("NAME") },
+    { "user", 0, 0, G_OPTION_ARG_STRING, &user, N_("User to remove"), N_("OLD") },
+    { NULL }
+  };
+  g_auto(GStrv) pos = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CasedbStore) store = NULL;
+
+  if (!parse_command (&info, entries, argc, argv, 1, &pos)
+      || !require_option (as, "--as") || !require_option (user, "--user"))
+    return EXIT_INPUT;
+
+  store = open_store (pos[0], as, &error);
+  if (store == NULL || !casedb_store_remove_user (store, user, &error))
+    return fail_with (error);
+  casedb_store_close (store);
+
+  g_print (_("Removed %s.\n"), user);
+  return EXIT_OK;
+}
+
+static int
+cmd_user_list (int argc, char **argv)
+{
+  static const CommandInfo info = { "user list", N_("DB"), N_("Lists the users and their roles."), NULL };
+  g_autofree char *as = NULL;
+  const GOptionEntry entries[] = {
+    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Your user name"), N_("NAME") },
+    { NULL }
+  };
+  g_auto(GStrv) pos = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CasedbStore) store = NULL;
+  g_autoptr(GPtrArray) users = NULL;
+
+  if (!parse_command (&info, entries, argc, argv, 1, &pos) || !require_option (as, "--as"))
+    return EXIT_INPUT;
+
+  store = open_store (pos[0], as, &error);
+  if (store == NULL || (users = casedb_store_list_users (store, &error)) == NULL)
+    return fail_with (error);
+
+  g_print ("%-20s %-12s %-25s %s\n", _("NAME"), _("ROLE"), _("CREATED"), _("PASSWORD CHANGED"));
+  for (guint i = 0; i < users->len; i++)
+    {
+      CasedbUserInfo *u = g_ptr_array_index (users, i);
+
+      g_print ("%-20s %-12s %-25s %s\n", u->name, casedb_role_to_string (u->role),
+               u->created != NULL ? u->created : "", u->password_changed != NULL ? u->password_changed : "");
+    }
+  casedb_store_close (store);
+  return EXIT_OK;
+}
+
+static int
+cmd_passwd (int argc, char **argv)
+{
+  static const CommandInfo info = {
+    "passwd", N_("DB"), N_("Changes your own password."),
+    N_("Reads the old password, then the new one (twice on a terminal)."),
+  };
+  g_autofree char *user = NULL;
+  const GOptionEntry entries[] = {
+    { "user", 0, 0, G_OPTION_ARG_STRING, &user, N_("Your user name"), N_("NAME") },
+    { NULL }
+  };
+  g_auto(GStrv) pos = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CasedbSecureString) old_password = NULL;
+  g_autoptr(CasedbSecureString) new_password = NULL;
+  g_autofree char *prompt = NULL;
+  gboolean ok;
+
+  if (!parse_command (&info, entries, argc, argv, 1, &pos) || !require_option (user, "--user"))
+    return EXIT_INPUT;
+
+  prompt = g_strdup_printf (_("Current password for %s: "), user);
+  old_password = read_password (prompt, &error);
+  if (old_password == NULL)
+    return fail_with (error);
+  new_password = read_new_password (_("New password: "), &error);
+  if (new_password == NULL)
+    return fail_with (error);
+
+  ok = casedb_store_change_password_offline (pos[0], user, old_password, new_password, &error);
+  casedb_secure_clear (&old_password);
+  casedb_secure_clear (&new_password);
+  if (!ok)
+    return fail_with (error);
+
+  g_print (_("Password changed for %s.\n"), user);
+  return EXIT_OK;
+}
+
+static int
+cmd_import (int argc, char **argv)
+{
+  static const CommandInfo info = {
+    "import", N_("DB FILE.csv"), N_("Imports cases from a CSV file: all of them or none."),
+    N_("The file is UTF-8 CSV with a header row naming the columns:\n"
+       "  case_ref, incident_date, report_date, region, location_detail, violation,\n"
+       "  subtype, victim_name, victim_sex, victim_age, perpetrator_party, source_code,\n"
+       "  verification, summary, narrative, consent_by, consent_statistics,\n"
+       "  consent_share_un, consent_share_identity, consent_referral, consent_followup\n"
+       "One row per victim per violation; rows with the same case_ref form one case.\n"
+       "Any problem in the file stops the import and nothing is stored."),
+  };
+  g_autofree char *as = NULL;
+  const GOptionEntry entries[] = {
+    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Your user name"), N_("NAME") },
+    { NULL }
+  };
+  g_auto(GStrv) pos = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CasedbStore) store = NULL;
+  guint n_cases = 0;
+
+  if (!parse_command (&info, entries, argc, argv, 2, &pos) || !require_option (as, "--as"))
+    return EXIT_INPUT;
+
+  store = open_store (pos[0], as, &error);
+  if (store == NULL || !casedb_import_csv_file (store, pos[1], &n_cases, &error))
+    return fail_with (error);
+  casedb_store_close (store);
+
+  g_print (g_dngettext (GETTEXT_PACKAGE, "Imported %u case.\n", "Imported %u cases.\n", n_cases),
+           n_cases);
+  return EXIT_OK;
+}
+
+/* Victim names of every listed case, read before anything is printed so
+ * that one audit entry covers the listing. (element-type GPtrArray) */
+static GPtrArray *
+collect_victim_names (CasedbStore *store, GListModel *rows, GError **error)
+{
+  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  guint n = g_list_model_get_n_items (rows);
+  g_autofree char *detail = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CasedbCaseRow) row = g_list_model_get_item (rows, i);
+      GPtrArray *names = casedb_store_get_victim_names (store, casedb_case_row_get_id (row),
+                                                        FALSE, error);
+
+      if (names == NULL)
+        return NULL;
+      g_ptr_array_add (all, names);
+    }
+
+  detail = g_strdup_printf ("list: %u cases", n);
+  if (!casedb_store_audit (store, "identity_read", detail, error))
+    return NULL;
+  return g_steal_pointer (&all);
+}
+
+static void
+print_csv (GListModel *rows, GPtrArray *names)
+{
+  guint n = g_list_model_get_n_items (rows);
+  GString *line = g_string_new (NULL);
+
+  g_string_append (line, "case_code,case_ref,incident_date,region,violations,victims,verification,draft");
+  if (names != NULL)
+    g_string_append (line, ",victim_names");
+  g_string_append (line, "\r\n");
+  fputs (line->str, stdout);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CasedbCaseRow) row = g_list_model_get_item (rows, i);
+      g_autofree char *keys = casedb_case_row_dup_violation_keys (row);
+      char count[16];
+
+      g_string_truncate (line, 0);
+      casedb_csv_append_field (line, casedb_case_row_get_code (row));
+      g_string_append_c (line, ',');
+      casedb_csv_append_field (line, casedb_case_row_get_reference (row));
+      g_string_append_c (line, ',');
+      casedb_csv_append_field (line, casedb_case_row_get_incident_date (row));
+      g_string_append_c (line, ',');
+      casedb_csv_append_field (line, casedb_case_row_get_region (row));
+      g_string_append_c (line, ',');
+      casedb_csv_append_field (line, keys);
+      g_snprintf (count, sizeof count, ",%u,", casedb_case_row_get_n_victims (row));
+      g_string_append (line, count);
+      casedb_csv_append_field (line, casedb_verification_to_key (casedb_case_row_get_verification (row)));
+      g_string_append (line, casedb_case_row_get_draft (row) ? ",yes" : ",no");
+
+      if (names != NULL)
+        {
+          GPtrArray *case_names = g_ptr_array_index (names, i);
+          GString *joined = g_string_new (NULL);
+
+          for (guint j = 0; j < case_names->len; j++)
+            {
+              const char *name = g_ptr_array_index (case_names, j);
+
+              if (j > 0)
+                g_string_append_c (joined, ';');
+              g_string_append (joined, name != NULL ? name : "");
+            }
+          g_string_append_c (line, ',');
+          casedb_csv_append_field (line, joined->str);
+          casedb_secure_gstring_free (joined);
+        }
+      g_string_append (line, "\r\n");
+      fputs (line->str, stdout);
+      casedb_secure_wipe (line->str, line->len);
+    }
+
+  casedb_secure_gstring_free (line);
+}
+
+static void
+print_json (GListModel *rows, GPtrArray *names)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  guint n = g_list_model_get_n_items (rows);
+  gsize len = 0;
+  char *data;
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CasedbCaseRow) row = g_list_model_get_item (rows, i);
+      guint mask = casedb_case_row_get_violation_mask (row);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "case_code");
+      json_builder_add_string_value (builder, casedb_case_row_get_code (row));
+      json_builder_set_member_name (builder, "case_ref");
+      if (casedb_case_row_get_reference (row) != NULL)
+        json_builder_add_string_value (builder, casedb_case_row_get_reference (row));
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "incident_date");
+      json_builder_add_string_value (builder, casedb_case_row_get_incident_date (row));
+      json_builder_set_member_name (builder, "region");
+      json_builder_add_string_value (builder, casedb_case_row_get_region (row));
+      json_builder_set_member_name (builder, "violations");
+      json_builder_begin_array (builder);
+      for (guint k = 0; k < CASEDB_N_VIOLATIONS; k++)
+        {
+          if (mask & (1u << k))
+            json_builder_add_string_value (builder, casedb_violation_to_key (k));
+        }
+      json_builder_end_array (builder);
+      json_builder_set_member_name (builder, "victims");
+      json_builder_add_int_value (builder, casedb_case_row_get_n_victims (row));
+      json_builder_set_member_name (builder, "verification");
+      json_builder_add_string_value (builder,
+                                     casedb_verification_to_key (casedb_case_row_get_verification (row)));
+      json_builder_set_member_name (builder, "draft");
+      json_builder_add_boolean_value (builder, casedb_case_row_get_draft (row));
+      if (names != NULL)
+        {
+          GPtrArray *case_names = g_ptr_array_index (names, i);
+
+          json_builder_set_member_name (builder, "victim_names");
+          json_builder_begin_array (builder);
+          for (guint j = 0; j < case_names->len; j++)
+            {
+              const char *name = g_ptr_array_index (case_names, j);
+
+              if (name != NULL)
+                json_builder_add_string_value (builder, name);
+              else
+                json_builder_add_null_value (builder);
+            }
+          json_builder_end_array (builder);
+        }
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  data = json_generator_to_data (generator, &len);
+  fwrite (data, 1, len, stdout);
+  fputc ('\n', stdout);
+  casedb_secure_wipe (data, len);
+  g_free (data);
+}
+
+static int
+cmd_list (int argc, char **argv)
+{
+  static const CommandInfo info = {
+    "list", N_("DB"), N_("Lists cases, oldest code first."),
+    N_("CSV columns (RFC 4180): case_code, case_ref, incident_date, region,\n"
+       "violations (violation keys joined by “;”), victims (the number of victims),\n"
+       "verification (verified, unverified or pending), draft (yes or no), and for\n"
+       "roles that may see identities victim_names (joined by “;”; audited).\n"
+       "JSON: an array of objects with the same keys; violations and victim_names\n"
+       "are arrays, draft is true or false.\n"
+       "Violation keys: killing_maiming, recruitment_use, sexual_violence, abduction,\n"
+       "attack_school_hospital, denial_humanitarian_access."),
+  };
+  g_autofree char *as = NULL;
+  g_autofree char *violation = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+  g_autofree char *format = NULL;
+  const GOptionEntry entries[] = {
+    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Your user name"), N_("NAME") },
+    { "violation", 0, 0, G_OPTION_ARG_STRING, &violation, N_("Only cases with this violation"), N_("KEY") },
+    { "from", 0, 0, G_OPTION_ARG_STRING, &from, N_("Incident on or after this date"), N_("YYYY-MM-DD") },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to, N_("Incident on or before this date"), N_("YYYY-MM-DD") },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_("csv (default) or json"), N_("FORMAT") },
+    { NULL }
+  };
+  g_auto(GStrv) pos = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CasedbStore) store = NULL;
+  g_autoptr(GListModel) rows = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+  CasedbQuery query = CASEDB_QUERY_INIT;
+  CasedbViolationKind kind;
+  gboolean json = FALSE;
+
+  if (!parse_command (&info, entries, argc, argv, 1, &pos) || !require_option (as, "--as"))
+    return EXIT_INPUT;
+
+  if (violation != NULL)
+    {
+      if (!casedb_violation_from_key (violation, &kind))
+        return usage_error (_("unknown violation key “%s”"), violation);
+      query.violation = kind;
+    }
+  if (from != NULL && !casedb_date_valid (from))
+    return usage_error (_("--from needs a date written YYYY-MM-DD, not “%s”"), from);
+  if (to != NULL && !casedb_date_valid (to))
+    return usage_error (_("--to needs a date written YYYY-MM-DD, not “%s”"), to);
+  query.from = from;
+  query.to = to;
+  if (format != NULL && g_strcmp0 (format, "json") == 0)
+    json = TRUE;
+  else if (format != NULL && g_strcmp0 (format, "csv") != 0)
+    return usage_error (_("unknown format “%s”: use csv or json"), format);
+
+  store = open_store (pos[0], as, &error);
+  if (store == NULL || (rows = casedb_store_list_cases (store, &query, &error)) == NULL)
+    return fail_with (error);
+
+  if (casedb_store_can (store, CASEDB_PERM_READ_IDENTITY))
+    {
+      names = collect_victim_names (store, rows, &error);
+      if (names == NULL)
+        return fail_with (error);
+    }
+
+  if (json)
+    print_json (rows, names);
+  else
+    print_csv (rows, names);
+
+  g_clear_pointer (&names, g_ptr_array_unref);
+  casedb_store_close (store);
+  return EXIT_OK;
+}
+
+static void
+print_field (const char *label, const char *value)
+{
+  if (value != NULL && value[0] != '\0')
+    g_print ("%-18s %s\n", label, value);
+}
+
+static int
+cmd_show (int argc, char **argv)
+{
+  static const CommandInfo info = {
+    "show", N_("DB CASE_CODE"), N_("Shows every field of one case."),
+    N_("Identity fields (names, location, narrative, notes) are shown only to roles\n"
+       "that may see them, and showing them is audited."),
+  };
+  g_autofree char *as = NULL;
+  const GOptionEntry entries[] = {
+    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Your user name"), N_("NAME") },
+    { NULL }
+  };
+  g_auto(GStrv) pos = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CasedbStore) store = NULL;
+  g_autoptr(CasedbCase) c = NULL;
+  g_autoptr(GString) uses = g_string_new (NULL);
+
+  if (!parse_command (&info, entries, argc, argv, 2, &pos) || !require_option (as, "--as"))
+    return EXIT_INPUT;
+
+  store = open_store (pos[0], as, &error);
+  if (store == NULL)
+    return fail_with (error);
+  c = casedb_store_load_case_by_code (store, pos[1],
+                                      casedb_store_can (store, CASEDB_PERM_READ_IDENTITY), &error);
+  if (c == NULL)
+    return fail_with (error);
+
+  print_field (_("Case:"), c->code);
+  print_field (_("Reference:"), c->reference);
+  print_field (_("Incident date:"), c->incident_date);
+  print_field (_("Report date:"), c->report_date);
+  print_field (_("Region:"), c->region);
+  print_field (_("Location detail:"), c->location_detail);
+  print_field (_("Verification:"), casedb_verification_to_key (c->verification));
+  print_field (_("Draft:"), c->draft ? _("yes") : _("no"));
+  print_field (_("Needs follow-up:"), c->needs_followup ? _("yes") : _("no"));
+  print_field (_("Source:"), c->source_code);
+  print_field (_("Summary:"), c->summary);
+  print_field (_("Narrative:"), c->narrative);
+  print_field (_("Follow-up notes:"), c->followup_notes);
+  print_field (_("Referral notes:"), c->referral_notes);
+
+  g_print ("%s\n", _("Violations:"));
+  for (guint i = 0; i < c->violations->len; i++)
+    {
+      CasedbViolation *v = g_ptr_array_index (c->violations, i);
+      g_autoptr(GString) victims = g_string_new (NULL);
+
+      for (guint j = 0; v->victims != NULL && j < v->victims->len; j++)
+        {
+          guint index = g_array_index (v->victims, guint, j);
+          CasedbVictim *victim = index < c->victims->len ? g_ptr_array_index (c->victims, index) : NULL;
+
+          if (j > 0)
+            g_string_append (victims, ", ");
+          g_string_append (victims, victim != NULL && victim->code != NULL ? victim->code : "?");
+        }
+      g_print ("  %u. %s", i + 1, casedb_violation_to_key (v->kind));
+      if (v->subtype != NULL)
+        g_print (" / %s", v->subtype);
+      if (v->perpetrator_code != NULL)
+        g_print (_("; perpetrator %s"), v->perpetrator_code);
+      g_print (_("; victims: %s\n"), victims->len > 0 ? victims->str : _("none"));
+    }
+
+  g_print ("%s\n", _("Victims:"));
+  for (guint i = 0; i < c->victims->len; i++)
+    {
+      CasedbVictim *v = g_ptr_array_index (c->victims, i);
+      char age[16] = "?";
+
+      if (v->age >= 0)
+        g_snprintf (age, sizeof age, "%d", v->age);
+      g_print ("  %s  %s  %s", v->code != NULL ? v->code : "?", casedb_sex_to_key (v->sex), age);
+      if (v->name != NULL)
+        g_print ("  %s", v->name);
+      if (v->guardian != NULL)
+        g_print (_("  guardian: %s"), v->guardian);
+      if (v->contact != NULL)
+        g_print (_("  contact: %s"), v->contact);
+      g_print ("\n");
+    }
+
+  for (guint i = 0; i < CASEDB_N_USES; i++)
+    {
+      if (c->consent.uses & (1u << i))
+        {
+          if (uses->len > 0)
+            g_string_append (uses, ", ");
+          g_string_append (uses, casedb_use_to_key (1u << i));
+        }
+    }
+  g_print ("%s\n", _("Consent:"));
+  print_field (_("  Given by:"), casedb_consent_by_to_key (c->consent.given_by));
+  print_field (_("  Date:"), c->consent.date);
+  print_field (_("  Informed:"), c->consent.informed ? _("yes") : _("no"));
+  print_field (_("  Uses:"), uses->len > 0 ? uses->str : _("none"));
+  print_field (_("  Withhold from:"), c->consent.withhold_from);
+  print_field (_("  Reason:"), c->consent.withhold_reason);
+  print_field (_("  Legal basis:"), c->consent.legal_basis);
+  print_field (_("  Review by:"), c->consent.retention_review);
+  print_field (_("Created:"), c->created);
+  print_field (_("Updated:"), c->updated);
+  print_field (_("Updated by:"), c->updated_by);
+
+  casedb_store_close (store);
+  return EXIT_OK;
+}
+
+static int
+cmd_audit (int argc, char **argv)
+{
+  static const CommandInfo info = { "audit", N_("DB"), N_("Shows the audit log (supervisors)."), NULL };
+  g_autofree char *as = NULL;
+  const GOptionEntry entries[] = {
+    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Your user name"), N_("NAME") },
+    { NULL }
+  };
+  g_auto(GStrv) pos = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CasedbStore) store = NULL;
+  g_autoptr(GPtrArray) entries_list = NULL;
+
+  if (!parse_command (&info, entries, argc, argv, 1, &pos) || !require_option (as, "--as"))
+    return EXIT_INPUT;
+
+  store = open_store (pos[0], as, &error);
+  if (store == NULL || (entries_list = casedb_store_list_audit (store, &error)) == NULL)
+    return fail_with (error);
+
+  g_print ("%6s  %-20s  %-12s  %-16s  %s\n", _("ID"), _("TIME"), _("USER"), _("ACTION"), _("DETAIL"));
+  for (guint i = 0; i < entries_list->len; i++)
+    {
+      CasedbAuditEntry *e = g_ptr_array_index (entries_list, i);
+
+      g_print ("%6" G_GINT64_FORMAT "  %-20s  %-12s  %-16s  %s\n", e->id, e->time,
+               e->user != NULL ? e->user : "-", e->action, e->detail != NULL ? e->detail : "");
+    }
+  casedb_store_close (store);
+  return EXIT_OK;
+}
+
+static int
+cmd_audit_verify (int argc, char **argv)
+{
+  static const CommandInfo info = {
+    "audit verify", N_("DB"), N_("Checks that no audit entry was changed, inserted or removed."),
+    N_("Exit status 0 when the log is intact, 3 when it was tampered with."),
+  };
+  g_autofree char *as = NULL;
+  const GOptionEntry entries[] = {
+    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Your user name"), N_("NAME") },
+    { NULL }
+  };
+  g_auto(GStrv) pos = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CasedbStore) store = NULL;
+  guint n_entries = 0;
+
+  if (!parse_command (&info, entries, argc, argv, 1, &pos) || !require_option (as, "--as"))
+    return EXIT_INPUT;
+
+  store = open_store (pos[0], as, &error);
+  if (store == NULL)
+    return fail_with (error);
+  if (!casedb_store_verify_audit (store, &n_entries, &error))
+    {
+      /* Any failure of the check itself means the log cannot be trusted. */
+      g_printerr ("casedb-tool: %s\n", error->message);
+      return exit_code_for_error (error) == EXIT_DENIED ? EXIT_DENIED : EXIT_DAMAGED;
+    }
+  casedb_store_close (store);
+
+  g_print (g_dngettext (GETTEXT_PACKAGE, "Audit log intact: %u entry\n",
+                        "Audit log intact: %u entries\n", n_entries), n_entries);
+  return EXIT_OK;
+}
+
+static int
+cmd_rekey (int argc, char **argv)
+{
+  static const CommandInfo info = {
+    "rekey", N_("DB"), N_("Re-encrypts the database under new keys (supervisors)."),
+    N_("Every user keeps their password.  Use it when a copy of the database or of\n"
+       "a key may have leaked, or when a user with access has left."),
+  };
+  g_autofree char *as = NULL;
+  const GOptionEntry entries[] = {
+    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Your user name"), N_("NAME") },
+    { NULL }
+  };
+  g_auto(GStrv) pos = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CasedbStore) store = NULL;
+
+  if (!parse_command (&info, entries, argc, argv, 1, &pos) || !require_option (as, "--as"))
+    return EXIT_INPUT;
+
+  store = open_store (pos[0], as, &error);
+  if (store == NULL || !casedb_store_rekey (store, &error))
+    return fail_with (error);
+  casedb_store_close (store);
+
+  g_print (_("%s is now encrypted under new keys.\n"), pos[0]);
+  return EXIT_OK;
+}
+
+static int
+cmd_demo (int argc, char **argv)
+{
+  static const CommandInfo info = {
+    "demo", N_("DB"), N_("Creates a demo database with fictional cases."),
+    N_("The demo users’ passwords are published: never put real cases in it."),
+  };
+  g_auto(GStrv) pos = NULL;
+  g_autoptr(GError) error = NULL;
+  const CasedbDemoUser *users;
+  guint n_users = 0;
+  gboolean existed;
+
+  if (!parse_command (&info, NULL, argc, argv, 1, &pos))
+    return EXIT_INPUT;
+
+  existed = g_file_test (pos[0], G_FILE_TEST_EXISTS);
+  if (!casedb_demo_ensure (pos[0], &error))
+    return fail_with (error);
+
+  if (existed)
+    g_print (_("%s already exists; it was not changed.\n"), pos[0]);
+  else
+    g_print (_("Created the demo database %s.\n"), pos[0]);
+
+  g_print (_("Demo users (published passwords, fictional data only):\n"));
+  users = casedb_demo_get_users (&n_users);
+  for (guint i = 0; i < n_users; i++)
+    g_print ("  %-8s %-12s %s\n", users[i].user, casedb_role_to_string (users[i].role),
+             users[i].password);
+  return EXIT_OK;
+}
+
+/* ---- dispatch ---- */
+
+typedef int (*CommandFunc) (int argc, char **argv);
+
+static const struct {
+  const char  *word1;
+  const char  *word2;   /* NULL: one word */
+  CommandFunc  func;
+  const char  *usage;
+} commands[] = {
+  { "init", NULL, cmd_init, N_("init DB --admin NAME") },
+  { "user", "add", cmd_user_add, N_("user add DB --as NAME --user NEW --role ROLE") },
+  { "user", "remove", cmd_user_remove, N_("user remove DB --as NAME --user OLD") },
+  { "user", "list", cmd_user_list, N_("user list DB --as NAME") },
+  { "passwd", NULL, cmd_passwd, N_("passwd DB --user NAME") },
+  { "import", NULL, cmd_import, N_("import DB --as NAME FILE.csv") },
+  { "list", NULL, cmd_list, N_("list DB --as NAME [--violation KEY] [--from DATE] [--to DATE] [--format csv|json]") },
+  { "show", NULL, cmd_show, N_("show DB --as NAME CASE_CODE") },
+  { "audit", "verify", cmd_audit_verify, N_("audit verify DB --as NAME") },
+  { "audit", NULL, cmd_audit, N_("audit DB --as NAME") },
+  { "rekey", NULL, cmd_rekey, N_("rekey DB --as NAME") },
+  { "demo", NULL, cmd_demo, N_("demo DB") },
+};
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out, "%s\n", _("Usage: casedb-tool COMMAND [OPTION…]"));
+  fprintf (out, "\n%s\n", _("Commands:"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  casedb-tool %s\n", _(commands[i].usage));
+  fprintf (out, "\n%s\n",
+           _("Passwords are read from the terminal without echo, or one line each from\n"
+             "standard input.  “casedb-tool COMMAND --help” describes a command.\n"
+             "Exit status: 0 success; 1 bad usage or input; 2 wrong password or not\n"
+             "permitted; 3 damaged database."));
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  if (!casedb_core_init (&error))
+    {
+      g_printerr ("casedb-tool: %s\n", error->message);
+      return EXIT_INPUT;
+    }
+
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return EXIT_INPUT;
+    }
+  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help"))
+    {
+      print_usage (stdout);
+      return EXIT_OK;
+    }
+  if (g_str_equal (argv[1], "--version"))
+    {
+      g_print ("casedb-tool %s\n", PACKAGE_VERSION);
+      return EXIT_OK;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      if (!g_str_equal (argv[1], commands[i].word1))
+        continue;
+      if (commands[i].word2 == NULL)
+        return commands[i].func (argc - 2, argv + 2);
+      if (argc >= 3 && g_str_equal (argv[2], commands[i].word2))
+        return commands[i].func (argc - 3, argv + 3);
+    }
+
+  if (g_str_equal (argv[1], "user"))
+    g_printerr ("casedb-tool: %s\n", _("user needs add, remove or list"));
+  else
+    g_printerr (_("casedb-tool: unknown command “%s”\n"), argv[1]);
+  print_usage (stderr);
+  return EXIT_INPUT;
+}
