@@ -14,6 +14,7 @@
 #include "casedb-error.h"
 #include "casedb-secure.h"
 #include "casedb-store.h"
+#include "casedb-store-private.h"
 
 #define SCHEMA_VERSION       2
 #define CIPHER_PAGE_SIZE     4096
@@ -739,14 +740,22 @@ open_db_with_key (const char   *path,
   if (rc != SQLITE_OK)
     goto fail;
 
-  key_str = raw_key_string (key);
-  rc = sqlite3_key (db, key_str, RAW_KEY_STRLEN);
-  casedb_secure_free (key_str);
-  if (rc != SQLITE_OK)
-    goto fail;
-
-  /* Must come before the first read; SQLCipher 3 defaults to 1024. */
-  page_sql = g_strdup_printf ("PRAGMA cipher_page_size = %d;", page_size);
+#ifdef CASEDB_ENABLE_BENCHMARK
+  /* Only the benchmark's build of the core can open a database without a
+   * key: the plain SQLite twin it compares against. */
+  if (key == NULL)
+    page_sql = g_strdup_printf ("PRAGMA page_size = %d;", page_size);
+  else
+#endif
+    {
+      key_str = raw_key_string (key);
+      rc = sqlite3_key (db, key_str, RAW_KEY_STRLEN);
+      casedb_secure_free (key_str);
+      if (rc != SQLITE_OK)
+        goto fail;
+      /* Must come before the first read; SQLCipher 3 defaults to 1024. */
+      page_sql = g_strdup_printf ("PRAGMA cipher_page_size = %d;", page_size);
+    }
   if ((rc = sqlite3_exec (db, page_sql, NULL, NULL, NULL)) != SQLITE_OK)
     goto fail;
 
@@ -1247,6 +1256,45 @@ fail:
   remove_files (db_path, self->keys_path, keys_written);
   return NULL;
 }
+
+#ifdef CASEDB_ENABLE_BENCHMARK
+CasedbStore *
+casedb_store_create_plain_for_benchmark (const char  *db_path,
+                                         GError     **error)
+{
+  g_autoptr(CasedbStore) self = NULL;
+  g_autofree char *db_id = casedb_random_uuid ();
+  int rc;
+
+  g_return_val_if_fail (db_path != NULL, NULL);
+
+  if (g_file_test (db_path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, CASEDB_ERROR, CASEDB_ERROR_EXISTS, _("“%s” already exists"), db_path);
+      return NULL;
+    }
+  self = g_object_new (CASEDB_TYPE_STORE, NULL);
+  self->path = g_strdup (db_path);
+  self->keys_path = casedb_store_keyslots_path (db_path);
+  self->user = g_strdup ("bench");
+  self->role = CASEDB_ROLE_SUPERVISOR;
+  if (!g_file_set_contents_full (db_path, "", 0, G_FILE_SET_CONTENTS_NONE, 0600, error))
+    return NULL;
+  /* Same sealing work as the real store: only SQLCipher is left out. */
+  self->keys = casedb_keyring_new_random (TRUE);
+  self->keyslots = casedb_keyslots_new (db_id);
+  self->db = open_db_with_key (db_path, NULL, CIPHER_PAGE_SIZE, &rc);
+  if (self->db == NULL)
+    {
+      g_set_error (error, CASEDB_ERROR, sql_error_code (rc),
+                   _("Cannot create the database “%s”: %s"), db_path, sqlite3_errstr (rc));
+      return NULL;
+    }
+  if (!create_schema (self, db_id, self->user, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+#endif
 
 void
 casedb_store_close (CasedbStore *self)
