@@ -1394,7 +1394,7 @@ test_store_save_cases (Fixture *f, gconstpointer data)
     }
   /* The last one repeats a reference: nothing at all is stored. */
   g_ptr_array_add (cases, casedb_test_make_case ("IMP-3", "2022-06-01", CASEDB_VIOLATION_ABDUCTION));
-  g_assert_false (casedb_store_save_cases (f->store, cases, &error));
+  g_assert_false (casedb_store_save_cases (f->store, cases, NULL, &error));
   g_assert_error (error, CASEDB_ERROR, CASEDB_ERROR_EXISTS);
   g_assert_nonnull (strstr (error->message, "21"));
   g_clear_error (&error);
@@ -1406,7 +1406,7 @@ test_store_save_cases (Fixture *f, gconstpointer data)
   }
 
   g_ptr_array_remove_index (cases, cases->len - 1);
-  g_assert_true (casedb_store_save_cases (f->store, cases, &error));
+  g_assert_true (casedb_store_save_cases (f->store, cases, NULL, &error));
   g_assert_no_error (error);
   {
     g_autoptr(GListModel) list = casedb_store_list_cases (f->store, NULL, &error);
@@ -1611,7 +1611,7 @@ test_store_aggregate (Fixture *f, gconstpointer data)
         }
       g_ptr_array_add (cases, c);
     }
-  g_assert_true (casedb_store_save_cases (f->store, cases, &error));
+  g_assert_true (casedb_store_save_cases (f->store, cases, NULL, &error));
   g_assert_no_error (error);
 
   compare_aggregate (f->store, cases, CASEDB_PERIOD_MONTH, FALSE, -1);

@@ -122,7 +122,7 @@ fixture_setup (Fixture *f, gconstpointer data)
       expect_case (f, c);
       g_ptr_array_add (cases, c);
     }
-  g_assert_true (casedb_store_save_cases (f->store, cases, &error));
+  g_assert_true (casedb_store_save_cases (f->store, cases, NULL, &error));
   g_assert_no_error (error);
 }
 

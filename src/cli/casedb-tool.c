@@ -328,12 +328,12 @@ cmd_user_list (int argc, char **argv)
   if (store == NULL || (users = casedb_store_list_users (store, &error)) == NULL)
     return fail_with (error);
 
-  g_print ("%-20s %-12s %-25s %s\n", _("NAME"), _("ROLE"), _("CREATED"), _("PASSWORD CHANGED"));
+  g_print ("%-20s %-12s %-28s %s\n", _("NAME"), _("ROLE"), _("CREATED"), _("PASSWORD CHANGED"));
   for (guint i = 0; i < users->len; i++)
     {
       CasedbUserInfo *u = g_ptr_array_index (users, i);
 
-      g_print ("%-20s %-12s %-25s %s\n", u->name, casedb_role_to_string (u->role),
+      g_print ("%-20s %-12s %-28s %s\n", u->name, casedb_role_to_string (u->role),
                u->created != NULL ? u->created : "", u->password_changed != NULL ? u->password_changed : "");
     }
   casedb_store_close (store);
@@ -791,12 +791,12 @@ cmd_audit (int argc, char **argv)
   if (store == NULL || (entries_list = casedb_store_list_audit (store, &error)) == NULL)
     return fail_with (error);
 
-  g_print ("%6s  %-20s  %-12s  %-16s  %s\n", _("ID"), _("TIME"), _("USER"), _("ACTION"), _("DETAIL"));
+  g_print ("%6s  %-27s  %-12s  %-16s  %s\n", _("ID"), _("TIME"), _("USER"), _("ACTION"), _("DETAIL"));
   for (guint i = 0; i < entries_list->len; i++)
     {
       CasedbAuditEntry *e = g_ptr_array_index (entries_list, i);
 
-      g_print ("%6" G_GINT64_FORMAT "  %-20s  %-12s  %-16s  %s\n", e->id, e->time,
+      g_print ("%6" G_GINT64_FORMAT "  %-27s  %-12s  %-16s  %s\n", e->id, e->time,
                e->user != NULL ? e->user : "-", e->action, e->detail != NULL ? e->detail : "");
     }
   casedb_store_close (store);

@@ -401,7 +401,7 @@ casedb_demo_populate (CasedbStore *store, guint n_cases, guint32 seed, GError **
       g_ptr_array_add (batch, generate_case (&gen, i));
       if (batch->len == POPULATE_BATCH || i + 1 == n_cases)
         {
-          ok = casedb_store_save_cases (store, batch, error);
+          ok = casedb_store_save_cases (store, batch, NULL, error);
           g_ptr_array_set_size (batch, 0);
         }
     }

@@ -291,7 +291,7 @@ read_header (ImportResult *r, CasedbCsvReader *reader)
       g_autofree char *name = g_strstrip (g_strdup (casedb_csv_reader_get_field (reader, i)));
 
       for (guint c = 0; c < N_COLUMNS; c++)
-        looks_like_data &= g_strcmp0 (name, columns[c].name) != 0;
+        looks_like_data &= g_ascii_strcasecmp (name, columns[c].name) != 0;
     }
   if (looks_like_data)
     {
@@ -308,7 +308,7 @@ read_header (ImportResult *r, CasedbCsvReader *reader)
 
       for (guint c = 0; c < N_COLUMNS; c++)
         {
-          if (g_strcmp0 (name, columns[c].name) != 0)
+          if (g_ascii_strcasecmp (name, columns[c].name) != 0)
             continue;
           found = TRUE;
           if (r->map[c] >= 0)
@@ -963,20 +963,12 @@ casedb_import_csv_file (CasedbStore *store, const char *path, guint *n_cases, GE
   if (!map_names (store, r, error))
     return FALSE;
 
-  if (!casedb_store_save_cases (store, r->cases, error))
+  detail = g_strdup_printf ("%u cases from %s", r->cases->len, r->basename);
+  if (!casedb_store_save_cases (store, r->cases, detail, error))
     return FALSE;
 
   if (n_cases != NULL)
     *n_cases = r->cases->len;
-
-  detail = g_strdup_printf ("%u cases from %s", r->cases->len, r->basename);
-  if (!casedb_store_audit (store, "import", detail, &local_error))
-    {
-      g_set_error (error, CASEDB_ERROR, CASEDB_ERROR_FAILED,
-                   _("%u cases were imported, but the audit log entry could not be written: %s"),
-                   r->cases->len, local_error->message);
-      return FALSE;
-    }
 
   return TRUE;
 }

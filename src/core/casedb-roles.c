@@ -37,15 +37,15 @@ static const struct {
 };
 
 static const char * const perm_labels[] = {
-  [CASEDB_PERM_READ_CODED] = N_("read coded case records"),
-  [CASEDB_PERM_READ_IDENTITY] = N_("read identities"),
-  [CASEDB_PERM_EDIT_CASES] = N_("edit cases"),
-  [CASEDB_PERM_VERIFY_CASES] = N_("mark cases as verified"),
-  [CASEDB_PERM_MANAGE_USERS] = N_("manage users and keys"),
-  [CASEDB_PERM_EXPORT] = N_("export data"),
-  [CASEDB_PERM_BACKUP] = N_("make or restore backups"),
-  [CASEDB_PERM_READ_AUDIT] = N_("read the audit log"),
-  [CASEDB_PERM_WIPE] = N_("wipe the database"),
+  [CASEDB_PERM_READ_CODED] = N_("reading case records"),
+  [CASEDB_PERM_READ_IDENTITY] = N_("reading identities"),
+  [CASEDB_PERM_EDIT_CASES] = N_("editing cases"),
+  [CASEDB_PERM_VERIFY_CASES] = N_("marking cases as verified"),
+  [CASEDB_PERM_MANAGE_USERS] = N_("managing users and keys"),
+  [CASEDB_PERM_EXPORT] = N_("exporting data"),
+  [CASEDB_PERM_BACKUP] = N_("making or restoring backups"),
+  [CASEDB_PERM_READ_AUDIT] = N_("reading the audit log"),
+  [CASEDB_PERM_WIPE] = N_("wiping the database"),
 };
 
 static gboolean

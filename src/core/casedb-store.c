@@ -1368,8 +1368,9 @@ casedb_store_require (CasedbStore       *self,
   if (!casedb_role_allows (self->role, perm))
     {
       g_set_error (error, CASEDB_ERROR, CASEDB_ERROR_NOT_PERMITTED,
-                   /* Translators: the first %s is a role, the second what it may not do */
-                   _("A %s may not %s"),
+                   /* Translators: the first %s is a role ("Analyst"), the second
+                    * what it may not do ("managing users and keys") */
+                   _("Not permitted for the %s role: %s"),
                    casedb_role_get_label (self->role), casedb_permission_get_label (perm));
       return FALSE;
     }
@@ -2823,8 +2824,8 @@ save_violations_locked (CasedbStore *self, CasedbCase *c, const gint64 *victim_i
   return TRUE;
 }
 
-static gboolean save_cases_internal (CasedbStore *self, GPtrArray *cases,
-                                              gboolean import, GError **error);
+static gboolean save_cases_internal (CasedbStore *self, GPtrArray *cases, gboolean import,
+                                     const char *import_detail, GError **error);
 
 /* Saves @c inside the caller's transaction; the caller restores what it
  * assigned if the transaction is rolled back. */
@@ -3048,16 +3049,17 @@ casedb_store_save_case (CasedbStore  *self,
 
   one = g_ptr_array_new ();
   g_ptr_array_add (one, c);
-  return save_cases_internal (self, one, FALSE, error);
+  return save_cases_internal (self, one, FALSE, NULL, error);
 }
 
-/* Saves @cases in one transaction; with @import one "import" audit entry,
- * else one entry per case. */
+/* Saves @cases in one transaction; with @import one "import" audit entry
+ * (@detail, or "N cases"), else one entry per case. */
 static gboolean
 save_cases_internal (CasedbStore  *self,
-                              GPtrArray    *cases,
-                              gboolean      import,
-                              GError      **error)
+                     GPtrArray    *cases,
+                     gboolean      import,
+                     const char   *import_detail,
+                     GError      **error)
 {
   g_autoptr(GPtrArray) saved = NULL;
   g_autofree char *now = NULL;
@@ -3081,7 +3083,8 @@ save_cases_internal (CasedbStore  *self,
 
   if (ok && import)
     {
-      detail = g_strdup_printf ("%u cases", cases->len);
+      detail = import_detail != NULL ? g_strdup (import_detail)
+                                     : g_strdup_printf ("%u cases", cases->len);
       ok = audit_locked (self, "import", detail, error);
     }
 
@@ -3098,6 +3101,7 @@ save_cases_internal (CasedbStore  *self,
 gboolean
 casedb_store_save_cases (CasedbStore  *self,
                          GPtrArray    *cases,
+                         const char   *audit_detail,
                          GError      **error)
 {
   g_return_val_if_fail (CASEDB_IS_STORE (self), FALSE);
@@ -3106,7 +3110,7 @@ casedb_store_save_cases (CasedbStore  *self,
   if (!casedb_store_require (self, CASEDB_PERM_EDIT_CASES, error))
     return FALSE;
 
-  return save_cases_internal (self, cases, TRUE, error);
+  return save_cases_internal (self, cases, TRUE, audit_detail, error);
 }
 
 gboolean

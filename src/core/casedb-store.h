@@ -122,8 +122,11 @@ GArray      *casedb_store_search_identities (CasedbStore *self, const char *text
 GPtrArray   *casedb_store_get_victim_names (CasedbStore *self, gint64 id, gboolean audit,
                                             GError **error);
 
-/* Saves many cases in one transaction (import).  All or nothing. */
-gboolean     casedb_store_save_cases (CasedbStore *self, GPtrArray *cases, GError **error);
+/* Saves many cases in one transaction (import).  All or nothing, with one
+ * "import" audit entry in the same transaction: @audit_detail, or "N cases"
+ * when NULL. */
+gboolean     casedb_store_save_cases (CasedbStore *self, GPtrArray *cases,
+                                      const char *audit_detail, GError **error);
 /* Whether a case with this office reference exists. */
 gboolean     casedb_store_has_reference (CasedbStore *self, const char *reference,
                                          gboolean *exists, GError **error);
