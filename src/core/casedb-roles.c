@@ -24,14 +24,15 @@ static const struct {
   },
   [CASEDB_ROLE_ANALYST] = {
     "analyst", N_("Analyst"),
-    PERM (CASEDB_PERM_READ_CODED),
+    PERM (CASEDB_PERM_READ_CODED) | PERM (CASEDB_PERM_VIEW_STATISTICS),
     FALSE,
   },
   [CASEDB_ROLE_SUPERVISOR] = {
     "supervisor", N_("Supervisor"),
     PERM (CASEDB_PERM_READ_CODED) | PERM (CASEDB_PERM_READ_IDENTITY) | PERM (CASEDB_PERM_EDIT_CASES) |
     PERM (CASEDB_PERM_VERIFY_CASES) | PERM (CASEDB_PERM_MANAGE_USERS) | PERM (CASEDB_PERM_EXPORT) |
-    PERM (CASEDB_PERM_BACKUP) | PERM (CASEDB_PERM_READ_AUDIT) | PERM (CASEDB_PERM_WIPE),
+    PERM (CASEDB_PERM_BACKUP) | PERM (CASEDB_PERM_READ_AUDIT) | PERM (CASEDB_PERM_WIPE) |
+    PERM (CASEDB_PERM_VIEW_STATISTICS),
     TRUE,
   },
 };
@@ -46,6 +47,7 @@ static const char * const perm_labels[] = {
   [CASEDB_PERM_BACKUP] = N_("making or restoring backups"),
   [CASEDB_PERM_READ_AUDIT] = N_("reading the audit log"),
   [CASEDB_PERM_WIPE] = N_("wiping the database"),
+  [CASEDB_PERM_VIEW_STATISTICS] = N_("viewing statistics"),
 };
 
 static gboolean

@@ -24,6 +24,7 @@ typedef enum {
   CASEDB_PERM_BACKUP,          /* backups and restores */
   CASEDB_PERM_READ_AUDIT,      /* read and verify the audit log */
   CASEDB_PERM_WIPE,            /* emergency wipe */
+  CASEDB_PERM_VIEW_STATISTICS, /* the Statistics page (counts by month, region, sex) */
 } CasedbPermission;
 
 gboolean    casedb_role_allows         (CasedbRole        role,
