@@ -1,0 +1,710 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "casedb-gui"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "casedb-audit-page.h"
+#include "casedb-case-list.h"
+#include "casedb-core.h"
+#include "casedb-statistics-page.h"
+#include "casedb-unlock-page.h"
+#include "casedb-users-page.h"
+#include "casedb-window.h"
+
+struct _CasedbWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  AdwToastOverlay      *toast_overlay;
+  GtkStack             *stack;
+  CasedbUnlockPage     *unlock_page;
+  AdwStatusPage        *busy_page;
+  GtkSpinner           *busy_spinner;
+  AdwHeaderBar         *header_bar;
+  GtkWidget            *role_badge;
+  GtkImage             *role_icon;
+  GtkLabel             *role_label;
+  AdwViewSwitcherTitle *switcher_title;
+  AdwViewStack         *view_stack;
+
+  GSettings            *settings;
+  CasedbStore          *store;
+  GtkWidget            *case_list;
+  GtkWidget            *statistics_page;
+  GtkWidget            *users_page;
+  GtkWidget            *audit_page;
+
+  gint64                last_activity;
+  guint                 auto_lock_source;
+  guint                 close_confirmed : 1;
+};
+
+G_DEFINE_FINAL_TYPE (CasedbWindow, casedb_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void casedb_window_schedule_auto_lock (CasedbWindow *self);
+
+static void
+casedb_window_update_actions (CasedbWindow *self)
+{
+  gboolean unlocked;
+  GAction *action;
+
+  g_assert (CASEDB_IS_WINDOW (self));
+
+  unlocked = self->store != NULL;
+
+  action = g_action_map_lookup_action (G_ACTION_MAP (self), "lock");
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), unlocked);
+
+  action = g_action_map_lookup_action (G_ACTION_MAP (self), "search");
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), unlocked);
+
+  /* The one place where a role's right to create cases reaches the UI. */
+  action = g_action_map_lookup_action (G_ACTION_MAP (self), "new-case");
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action),
+                               unlocked && casedb_store_can (self->store, CASEDB_PERM_EDIT_CASES));
+}
+
+static void
+casedb_window_close_transients (CasedbWindow *self)
+{
+  g_autoptr(GListModel) toplevels = NULL;
+  g_autoptr(GPtrArray) doomed = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_assert (CASEDB_IS_WINDOW (self));
+
+  /* Dialogs opened from the pages may show case data too. */
+  toplevels = g_object_ref (gtk_window_get_toplevels ());
+  for (guint i = 0, n = g_list_model_get_n_items (toplevels); i < n; i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (gtk_window_get_transient_for (window) == GTK_WINDOW (self))
+        g_ptr_array_add (doomed, g_steal_pointer (&window));
+    }
+
+  for (guint i = 0; i < doomed->len; i++)
+    gtk_window_destroy (g_ptr_array_index (doomed, i));
+}
+
+static void
+casedb_window_drop_page (CasedbWindow  *self,
+                         GtkWidget    **page)
+{
+  GtkWidget *widget = g_steal_pointer (page);
+
+  if (widget == NULL)
+    return;
+
+  /* Empty the page first: its content goes even if something still holds
+   * a reference to the page, and an AdwBin whose child is also a template
+   * child cannot then unparent it twice while disposing. */
+  if (ADW_IS_BIN (widget))
+    adw_bin_set_child (ADW_BIN (widget), NULL);
+  adw_view_stack_remove (self->view_stack, widget);
+}
+
+static void
+casedb_window_clear_clipboards (CasedbWindow *self)
+{
+  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (self));
+  GdkClipboard *clipboards[] = {
+    gdk_display_get_clipboard (display),
+    gdk_display_get_primary_clipboard (display),
+  };
+
+  /* A name copied from a case must not outlive the lock; what other
+   * applications put there is theirs. */
+  for (guint i = 0; i < G_N_ELEMENTS (clipboards); i++)
+    if (gdk_clipboard_is_local (clipboards[i]))
+      gdk_clipboard_set_content (clipboards[i], NULL);
+}
+
+void
+casedb_window_lock (CasedbWindow *self)
+{
+  g_autoptr(CasedbStore) store = NULL;
+
+  g_return_if_fail (CASEDB_IS_WINDOW (self));
+
+  if (self->store == NULL)
+    return;
+
+  g_debug ("Locking");
+
+  /* From here on the window counts as locked: no page refreshes while the
+   * pages are being torn down. */
+  store = g_steal_pointer (&self->store);
+
+  g_clear_handle_id (&self->auto_lock_source, g_source_remove);
+  casedb_window_close_transients (self);
+  casedb_window_clear_clipboards (self);
+
+  if (self->case_list != NULL)
+    casedb_case_list_clear (CASEDB_CASE_LIST (self->case_list));
+
+  /* Destroy, not hide: nothing that showed a case may outlive the lock. */
+  gtk_stack_set_visible_child_name (self->stack, "unlock");
+  casedb_window_drop_page (self, &self->case_list);
+  casedb_window_drop_page (self, &self->statistics_page);
+  casedb_window_drop_page (self, &self->users_page);
+  casedb_window_drop_page (self, &self->audit_page);
+
+  casedb_store_close (store);
+
+  gtk_label_set_text (self->role_label, "");
+  gtk_widget_set_tooltip_text (self->role_badge, NULL);
+
+  casedb_unlock_page_reset (self->unlock_page);
+  gtk_window_set_default_widget (GTK_WINDOW (self),
+                                 casedb_unlock_page_get_default_widget (self->unlock_page));
+  casedb_unlock_page_focus (self->unlock_page);
+  casedb_window_update_actions (self);
+}
+
+static void
+casedb_window_add_page (CasedbWindow *self,
+                        GtkWidget    *page,
+                        const char   *name,
+                        const char   *title,
+                        const char   *icon_name)
+{
+  adw_view_stack_add_titled_with_icon (self->view_stack, page, name, title, icon_name);
+}
+
+void
+casedb_window_set_store (CasedbWindow *self,
+                         CasedbStore  *store)
+{
+  g_autofree char *tooltip = NULL;
+  CasedbRole role;
+
+  g_return_if_fail (CASEDB_IS_WINDOW (self));
+  g_return_if_fail (CASEDB_IS_STORE (store));
+
+  if (self->store != NULL)
+    casedb_window_lock (self);
+
+  self->store = g_object_ref (store);
+  role = casedb_store_get_role (store);
+
+  if (!casedb_store_can (store, CASEDB_PERM_READ_IDENTITY))
+    {
+      /* Translators: shown in the header bar for the analyst role. */
+      gtk_label_set_text (self->role_label, _("Analyst — coded records only"));
+      gtk_widget_set_visible (GTK_WIDGET (self->role_icon), TRUE);
+      gtk_widget_add_css_class (self->role_badge, "analyst");
+    }
+  else
+    {
+      gtk_label_set_text (self->role_label, casedb_role_get_label (role));
+      gtk_widget_set_visible (GTK_WIDGET (self->role_icon), FALSE);
+      gtk_widget_remove_css_class (self->role_badge, "analyst");
+    }
+  /* Translators: tooltip of the role badge: "Signed in as karim (Caseworker)". */
+  tooltip = g_strdup_printf (_("Signed in as %s (%s)"),
+                             casedb_store_get_user (store), casedb_role_get_label (role));
+  gtk_widget_set_tooltip_text (self->role_badge, tooltip);
+
+  /* A page a role may not use is never built, not merely hidden. */
+  self->case_list = casedb_case_list_new (store);
+  casedb_window_add_page (self, self->case_list, "cases", _("Cases"), "view-list-symbolic");
+
+  if (casedb_store_can (store, CASEDB_PERM_VIEW_STATISTICS))
+    {
+      self->statistics_page = casedb_statistics_page_new (store);
+      casedb_window_add_page (self, self->statistics_page, "statistics", _("Statistics"),
+                              "x-office-presentation-symbolic");
+    }
+
+  if (casedb_store_can (store, CASEDB_PERM_MANAGE_USERS))
+    {
+      self->users_page = casedb_users_page_new (store);
+      casedb_window_add_page (self, self->users_page, "users", _("Users"),
+                              "system-users-symbolic");
+    }
+
+  if (casedb_store_can (store, CASEDB_PERM_READ_AUDIT))
+    {
+      self->audit_page = casedb_audit_page_new (store);
+      casedb_window_add_page (self, self->audit_page, "audit", _("Audit Log"),
+                              "document-properties-symbolic");
+    }
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "cases");
+  gtk_stack_set_visible_child_name (self->stack, "main");
+  gtk_window_set_default_widget (GTK_WINDOW (self), NULL);
+
+  casedb_window_update_actions (self);
+
+  self->last_activity = g_get_monotonic_time ();
+  casedb_window_schedule_auto_lock (self);
+}
+
+CasedbStore *
+casedb_window_get_store (CasedbWindow *self)
+{
+  g_return_val_if_fail (CASEDB_IS_WINDOW (self), NULL);
+
+  return self->store;
+}
+
+GtkWidget *
+casedb_window_get_unlock_page (CasedbWindow *self)
+{
+  g_return_val_if_fail (CASEDB_IS_WINDOW (self), NULL);
+
+  return GTK_WIDGET (self->unlock_page);
+}
+
+GtkWidget *
+casedb_window_get_case_list (CasedbWindow *self)
+{
+  g_return_val_if_fail (CASEDB_IS_WINDOW (self), NULL);
+
+  return self->case_list;
+}
+
+void
+casedb_window_set_database (CasedbWindow *self,
+                            const char   *path)
+{
+  g_return_if_fail (CASEDB_IS_WINDOW (self));
+
+  casedb_unlock_page_set_path (self->unlock_page, path);
+  if (self->store == NULL)
+    casedb_unlock_page_focus (self->unlock_page);
+}
+
+/* ---- auto-lock ---- */
+
+static gboolean
+casedb_window_auto_lock_cb (gpointer user_data)
+{
+  CasedbWindow *self = user_data;
+
+  g_assert (CASEDB_IS_WINDOW (self));
+
+  self->auto_lock_source = 0;
+  casedb_window_schedule_auto_lock (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+casedb_window_schedule_auto_lock (CasedbWindow *self)
+{
+  gint64 limit;
+  gint64 idle;
+  guint minutes;
+
+  g_assert (CASEDB_IS_WINDOW (self));
+
+  g_clear_handle_id (&self->auto_lock_source, g_source_remove);
+
+  if (self->store == NULL)
+    return;
+
+  minutes = g_settings_get_uint (self->settings, "auto-lock-minutes");
+  if (minutes == 0)
+    return;
+
+  limit = (gint64)minutes * 60 * G_USEC_PER_SEC;
+  idle = g_get_monotonic_time () - self->last_activity;
+
+  if (idle >= limit)
+    {
+      g_autofree char *message = NULL;
+
+      /* Nobody is there to answer "Save changes?": unsaved edits are lost. */
+      casedb_window_lock (self);
+      message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                              "Locked after %u minute without use",
+                                              "Locked after %u minutes without use",
+                                              minutes),
+                                 minutes);
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+      return;
+    }
+
+  /* Activity only moves a timestamp; the timer re-arms itself when it fires. */
+  self->auto_lock_source =
+    g_timeout_add_seconds_full (G_PRIORITY_DEFAULT,
+                                (guint)((limit - idle) / G_USEC_PER_SEC) + 1,
+                                casedb_window_auto_lock_cb, self, NULL);
+}
+
+static gboolean
+casedb_window_input_cb (CasedbWindow             *self,
+                        GdkEvent                 *event,
+                        GtkEventControllerLegacy *controller)
+{
+  g_assert (CASEDB_IS_WINDOW (self));
+
+  self->last_activity = g_get_monotonic_time ();
+
+  return GDK_EVENT_PROPAGATE;
+}
+
+static void
+casedb_window_screensaver_cb (CasedbWindow   *self,
+                              GParamSpec     *pspec,
+                              GtkApplication *app)
+{
+  gboolean active = FALSE;
+
+  g_assert (CASEDB_IS_WINDOW (self));
+
+  g_object_get (app, "screensaver-active", &active, NULL);
+  if (active)
+    casedb_window_lock (self);
+}
+
+/* ---- actions ---- */
+
+static void
+casedb_window_lock_confirmed_cb (GObject      *object,
+                                 GAsyncResult *result,
+                                 gpointer      user_data)
+{
+  g_autoptr(CasedbWindow) self = user_data;
+
+  g_assert (CASEDB_IS_WINDOW (self));
+
+  if (casedb_case_list_confirm_leave_finish (CASEDB_CASE_LIST (object), result, NULL))
+    casedb_window_lock (self);
+}
+
+static void
+casedb_window_lock_action (GSimpleAction *action,
+                           GVariant      *param,
+                           gpointer       user_data)
+{
+  CasedbWindow *self = user_data;
+
+  g_assert (CASEDB_IS_WINDOW (self));
+
+  if (self->case_list == NULL)
+    {
+      casedb_window_lock (self);
+      return;
+    }
+
+  casedb_case_list_confirm_leave_async (CASEDB_CASE_LIST (self->case_list), NULL,
+                                        casedb_window_lock_confirmed_cb,
+                                        g_object_ref (self));
+}
+
+static void
+casedb_window_new_case_action (GSimpleAction *action,
+                               GVariant      *param,
+                               gpointer       user_data)
+{
+  CasedbWindow *self = user_data;
+
+  g_assert (CASEDB_IS_WINDOW (self));
+
+  if (self->case_list == NULL)
+    return;
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "cases");
+  casedb_case_list_new_case (CASEDB_CASE_LIST (self->case_list));
+}
+
+static void
+casedb_window_search_action (GSimpleAction *action,
+                             GVariant      *param,
+                             gpointer       user_data)
+{
+  CasedbWindow *self = user_data;
+
+  g_assert (CASEDB_IS_WINDOW (self));
+
+  if (self->case_list == NULL)
+    return;
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "cases");
+  casedb_case_list_focus_search (CASEDB_CASE_LIST (self->case_list));
+}
+
+static void
+casedb_window_show_page_action (GSimpleAction *action,
+                                GVariant      *param,
+                                gpointer       user_data)
+{
+  CasedbWindow *self = user_data;
+  const char *name = g_variant_get_string (param, NULL);
+
+  g_assert (CASEDB_IS_WINDOW (self));
+
+  /* A page the role does not have simply does not exist. */
+  if (self->store != NULL && adw_view_stack_get_child_by_name (self->view_stack, name) != NULL)
+    adw_view_stack_set_visible_child_name (self->view_stack, name);
+}
+
+static const GActionEntry win_actions[] = {
+  { "lock", casedb_window_lock_action },
+  { "show-page", casedb_window_show_page_action, "s" },
+  { "new-case", casedb_window_new_case_action },
+  { "search", casedb_window_search_action },
+};
+
+/* ---- callbacks ---- */
+
+static void
+casedb_window_unlocked_cb (CasedbWindow     *self,
+                           CasedbStore      *store,
+                           CasedbUnlockPage *page)
+{
+  g_assert (CASEDB_IS_WINDOW (self));
+  g_assert (CASEDB_IS_STORE (store));
+
+  casedb_window_set_store (self, store);
+}
+
+static void
+casedb_window_page_changed_cb (CasedbWindow *self,
+                               GParamSpec   *pspec,
+                               AdwViewStack *view_stack)
+{
+  GtkWidget *child;
+
+  g_assert (CASEDB_IS_WINDOW (self));
+
+  child = adw_view_stack_get_visible_child (view_stack);
+  if (child == NULL || self->store == NULL)
+    return;
+
+  /* Pages show what the other pages changed meanwhile. */
+  if (child == self->statistics_page)
+    casedb_statistics_page_refresh (CASEDB_STATISTICS_PAGE (child));
+  else if (child == self->users_page)
+    casedb_users_page_refresh (CASEDB_USERS_PAGE (child));
+  else if (child == self->audit_page)
+    casedb_audit_page_refresh (CASEDB_AUDIT_PAGE (child));
+}
+
+static void
+casedb_window_demo_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  CasedbWindow *self = (CasedbWindow *)object;
+  g_autoptr(GError) error = NULL;
+  const char *path;
+
+  g_assert (CASEDB_IS_WINDOW (self));
+
+  path = g_task_get_task_data (G_TASK (result));
+
+  if (gtk_widget_in_destruction (GTK_WIDGET (self)))
+    return;
+
+  gtk_spinner_stop (self->busy_spinner);
+
+  casedb_unlock_page_set_path (self->unlock_page, path);
+  gtk_stack_set_visible_child_name (self->stack, "unlock");
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("The demo database could not be created: %s"),
+                                                  error->message);
+
+      casedb_unlock_page_show_error (self->unlock_page, message);
+      return;
+    }
+
+  casedb_unlock_page_set_demo (self->unlock_page, TRUE);
+  casedb_unlock_page_focus (self->unlock_page);
+}
+
+static void
+casedb_window_demo_thread (GTask        *task,
+                           gpointer      source_object,
+                           gpointer      task_data,
+                           GCancellable *cancellable)
+{
+  const char *path = task_data;
+  g_autofree char *dir = g_path_get_dirname (path);
+  GError *error = NULL;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               "%s", g_strerror (saved_errno));
+      return;
+    }
+
+  if (!casedb_demo_ensure (path, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+casedb_window_open_demo (CasedbWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CASEDB_IS_WINDOW (self));
+
+  if (self->store != NULL)
+    return;
+
+  gtk_stack_set_visible_child_name (self->stack, "busy");
+  gtk_spinner_start (self->busy_spinner);
+
+  /* Creating it derives three keys with the full Argon2id cost. */
+  task = g_task_new (self, NULL, casedb_window_demo_cb, NULL);
+  g_task_set_source_tag (task, casedb_window_open_demo);
+  g_task_set_task_data (task, casedb_application_dup_demo_path (), g_free);
+  g_task_run_in_thread (task, casedb_window_demo_thread);
+}
+
+static void
+casedb_window_close_confirmed_cb (GObject      *object,
+                                  GAsyncResult *result,
+                                  gpointer      user_data)
+{
+  g_autoptr(CasedbWindow) self = user_data;
+
+  g_assert (CASEDB_IS_WINDOW (self));
+
+  if (casedb_case_list_confirm_leave_finish (CASEDB_CASE_LIST (object), result, NULL))
+    {
+      self->close_confirmed = TRUE;
+      gtk_window_close (GTK_WINDOW (self));
+    }
+}
+
+static gboolean
+casedb_window_close_request (GtkWindow *window)
+{
+  CasedbWindow *self = (CasedbWindow *)window;
+
+  g_assert (CASEDB_IS_WINDOW (self));
+
+  if (!self->close_confirmed
+      && self->case_list != NULL
+      && casedb_case_list_get_modified (CASEDB_CASE_LIST (self->case_list)))
+    {
+      casedb_case_list_confirm_leave_async (CASEDB_CASE_LIST (self->case_list), NULL,
+                                            casedb_window_close_confirmed_cb,
+                                            g_object_ref (self));
+      return TRUE;
+    }
+
+  casedb_window_lock (self);
+
+  return GTK_WINDOW_CLASS (casedb_window_parent_class)->close_request (window);
+}
+
+/* ---- GObject ---- */
+
+static void
+casedb_window_dispose (GObject *object)
+{
+  CasedbWindow *self = (CasedbWindow *)object;
+
+  /* GTK 4.8 calls a focused GtkPasswordEntry back after disposing it. */
+  gtk_window_set_focus (GTK_WINDOW (self), NULL);
+  g_clear_handle_id (&self->auto_lock_source, g_source_remove);
+
+  if (self->store != NULL && self->view_stack != NULL)
+    casedb_window_lock (self);
+  if (self->store != NULL)
+    casedb_store_close (self->store);
+  g_clear_object (&self->store);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), CASEDB_TYPE_WINDOW);
+
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (casedb_window_parent_class)->dispose (object);
+}
+
+static void
+casedb_window_class_init (CasedbWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = casedb_window_dispose;
+
+  window_class->close_request = casedb_window_close_request;
+
+  g_type_ensure (CASEDB_TYPE_UNLOCK_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/example/CaseDB/ui/casedb-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, CasedbWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, CasedbWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, CasedbWindow, unlock_page);
+  gtk_widget_class_bind_template_child (widget_class, CasedbWindow, busy_page);
+  gtk_widget_class_bind_template_child (widget_class, CasedbWindow, busy_spinner);
+  gtk_widget_class_bind_template_child (widget_class, CasedbWindow, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, CasedbWindow, role_badge);
+  gtk_widget_class_bind_template_child (widget_class, CasedbWindow, role_icon);
+  gtk_widget_class_bind_template_child (widget_class, CasedbWindow, role_label);
+  gtk_widget_class_bind_template_child (widget_class, CasedbWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, CasedbWindow, view_stack);
+  gtk_widget_class_bind_template_callback (widget_class, casedb_window_unlocked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, casedb_window_page_changed_cb);
+}
+
+static void
+casedb_window_init (CasedbWindow *self)
+{
+  GtkEventController *controller;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions,
+                                   G_N_ELEMENTS (win_actions), self);
+
+  self->settings = g_settings_new (APP_ID);
+  g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_object (self->settings, "changed::auto-lock-minutes",
+                           G_CALLBACK (casedb_window_schedule_auto_lock),
+                           self, G_CONNECT_SWAPPED);
+
+  /* Any key, click or pointer motion in the window counts as use. */
+  controller = gtk_event_controller_legacy_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  g_signal_connect_object (controller, "event",
+                           G_CALLBACK (casedb_window_input_cb),
+                           self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  gtk_window_set_default_widget (GTK_WINDOW (self),
+                                 casedb_unlock_page_get_default_widget (self->unlock_page));
+  casedb_unlock_page_focus (self->unlock_page);
+  casedb_window_update_actions (self);
+}
+
+CasedbWindow *
+casedb_window_new (CasedbApplication *app)
+{
+  CasedbWindow *self;
+
+  g_return_val_if_fail (app == NULL || CASEDB_IS_APPLICATION (app), NULL);
+
+  self = g_object_new (CASEDB_TYPE_WINDOW,
+                       "application", app,
+                       NULL);
+
+  if (app != NULL)
+    g_signal_connect_object (app, "notify::screensaver-active",
+                             G_CALLBACK (casedb_window_screensaver_cb),
+                             self, G_CONNECT_SWAPPED);
+
+  return self;
+}

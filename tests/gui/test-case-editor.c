@@ -1,0 +1,539 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "casedb-test"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "casedb-case-editor.h"
+#include "casedb-test-util.h"
+
+/* Marker identities: if one of these shows up in a widget, an identity leaked. */
+#define MARKER_NAME      "Zzmarker Qqvictim"
+#define MARKER_NARRATIVE "Qqnarrative Zzmarker"
+#define MARKER_PLACE     "Zzplace Qqmarker"
+
+#define PASSWORD "correct horse battery"
+
+/* The names the editor gives its identity widgets. */
+static const char * const identity_widget_names[] = {
+  "location-detail", "narrative", "followup-notes", "referral-notes",
+  "withhold-from", "withhold-reason", "victim-name", "victim-guardian", "victim-contact",
+};
+
+typedef struct
+{
+  char        *dir;
+  char        *db_path;
+  gint64       marked_id;   /* a stored case with marker identities */
+} Fixture;
+
+static CasedbStore *
+open_as (Fixture    *fixture,
+         const char *user)
+{
+  g_autoptr(GError) error = NULL;
+  CasedbStore *store = casedb_store_open (fixture->db_path, user, PASSWORD, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  return store;
+}
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(CasedbStore) admin = NULL;
+  g_autoptr(CasedbCase) c = NULL;
+  g_autoptr(GError) error = NULL;
+  CasedbVictim *victim;
+  CasedbViolation *violation;
+  guint index = 0;
+
+  fixture->dir = casedb_test_mkdtemp ();
+  fixture->db_path = g_build_filename (fixture->dir, "cases.casedb", NULL);
+  admin = casedb_test_create_store (fixture->db_path, "admin", PASSWORD);
+  casedb_test_add_user (admin, "worker", CASEDB_ROLE_CASEWORKER, PASSWORD);
+  casedb_test_add_user (admin, "analyst", CASEDB_ROLE_ANALYST, PASSWORD);
+
+  c = casedb_test_make_case ("REF-MARKED", "2024-02-10", CASEDB_VIOLATION_ABDUCTION);
+  c->location_detail = casedb_secure_strdup (MARKER_PLACE);
+  c->narrative = casedb_secure_strdup (MARKER_NARRATIVE);
+  victim = casedb_case_add_victim (c);
+  victim->sex = CASEDB_SEX_FEMALE;
+  victim->age = 12;
+  victim->name = casedb_secure_strdup (MARKER_NAME);
+  violation = g_ptr_array_index (c->violations, 0);
+  g_array_append_val (violation->victims, index);
+  g_assert_true (casedb_store_save_case (admin, c, &error));
+  g_assert_no_error (error);
+  fixture->marked_id = c->id;
+  g_assert_cmpint (fixture->marked_id, >, 0);
+  casedb_store_close (admin);
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  casedb_test_rmtree (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->db_path);
+}
+
+static GtkWidget *
+find_named (GtkWidget  *widget,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_named (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Every text a widget under @widget holds or shows: labels, editables,
+ * text views, tooltips. */
+static void
+collect_text (GtkWidget *widget,
+              GString   *out)
+{
+  if (GTK_IS_LABEL (widget))
+    g_string_append_printf (out, "%s\n", gtk_label_get_text (GTK_LABEL (widget)));
+  if (GTK_IS_EDITABLE (widget))
+    g_string_append_printf (out, "%s\n", gtk_editable_get_text (GTK_EDITABLE (widget)));
+  if (GTK_IS_TEXT_VIEW (widget))
+    {
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (widget));
+      GtkTextIter start, end;
+      g_autofree char *text = NULL;
+
+      gtk_text_buffer_get_bounds (buffer, &start, &end);
+      text = gtk_text_buffer_get_text (buffer, &start, &end, TRUE);
+      g_string_append_printf (out, "%s\n", text);
+    }
+  if (gtk_widget_get_tooltip_text (widget) != NULL)
+    g_string_append_printf (out, "%s\n", gtk_widget_get_tooltip_text (widget));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_text (child, out);
+}
+
+static gboolean
+shows_text (GtkWidget  *widget,
+            const char *needle)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  collect_text (widget, out);
+  return strstr (out->str, needle) != NULL;
+}
+
+static gboolean
+shows_any_marker (GtkWidget *widget)
+{
+  return shows_text (widget, MARKER_NAME) ||
+         shows_text (widget, MARKER_NARRATIVE) ||
+         shows_text (widget, MARKER_PLACE);
+}
+
+static void
+set_entry (GtkWidget  *editor,
+           const char *name,
+           const char *text)
+{
+  GtkWidget *widget = find_named (editor, name);
+
+  g_assert_nonnull (widget);
+  if (GTK_IS_TEXT_VIEW (widget))
+    gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (widget)), text, -1);
+  else
+    gtk_editable_set_text (GTK_EDITABLE (widget), text);
+}
+
+static void
+iterate (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* A toplevel for @editor, so that dialogs have a parent. */
+static GtkWidget *
+show_in_window (GtkWidget *editor)
+{
+  GtkWidget *window = gtk_window_new ();
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
+  gtk_window_set_child (GTK_WINDOW (window), editor);
+  gtk_window_present (GTK_WINDOW (window));
+  iterate ();
+  return window;
+}
+
+static void
+destroy_window (GtkWidget *window,
+                GtkWidget *editor)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate ();
+  g_assert_finalize_object (editor);
+}
+
+static void
+on_saved (CasedbCaseEditor *editor,
+          gint64            id,
+          gint64           *out)
+{
+  *out = id;
+}
+
+static void
+on_deleted (CasedbCaseEditor *editor,
+            gint64            id,
+            gint64           *out)
+{
+  *out = id;
+}
+
+static CasedbCaseRow *
+find_case (CasedbStore *store,
+           const char  *reference,
+           guint       *n_cases)
+{
+  g_autoptr(GListModel) cases = NULL;
+  g_autoptr(GError) error = NULL;
+
+  cases = casedb_store_list_cases (store, NULL, &error);
+  g_assert_no_error (error);
+  *n_cases = g_list_model_get_n_items (cases);
+  for (guint i = 0; i < *n_cases; i++)
+    {
+      g_autoptr(CasedbCaseRow) row = g_list_model_get_item (cases, i);
+
+      if (g_strcmp0 (casedb_case_row_get_reference (row), reference) == 0)
+        return g_steal_pointer (&row);
+    }
+  return NULL;
+}
+
+/* An analyst's editor never builds an identity widget, and nothing shows a
+ * marker, not even after trying to reveal.  The caseworker half proves the
+ * widget names and markers looked for are the right ones. */
+static void
+test_analyst_has_no_identity_widgets (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  g_autoptr(CasedbStore) analyst = open_as (fixture, "analyst");
+  g_autoptr(CasedbStore) worker = open_as (fixture, "worker");
+  GtkWidget *editor;
+  GtkWidget *window;
+
+  editor = g_object_ref_sink (casedb_case_editor_new (analyst));
+  window = show_in_window (editor);
+  casedb_case_editor_load (CASEDB_CASE_EDITOR (editor), fixture->marked_id);
+  iterate ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (identity_widget_names); i++)
+    g_assert_null (find_named (editor, identity_widget_names[i]));
+  g_assert_nonnull (find_named (editor, "identity-lock"));
+  g_assert_true (shows_text (editor, "REF-MARKED"));
+  g_assert_false (shows_any_marker (editor));
+
+  /* Reveal is not there for an analyst; activating it changes nothing. */
+  gtk_widget_activate_action (editor, "editor.reveal", NULL);
+  gtk_widget_activate_action (editor, "editor.save", NULL);
+  iterate ();
+  g_assert_false (shows_any_marker (editor));
+  for (guint i = 0; i < G_N_ELEMENTS (identity_widget_names); i++)
+    g_assert_null (find_named (editor, identity_widget_names[i]));
+  g_assert_false (casedb_case_editor_get_modified (CASEDB_CASE_EDITOR (editor)));
+  destroy_window (window, editor);
+
+  /* The caseworker has the widgets, hidden until Reveal. */
+  editor = g_object_ref_sink (casedb_case_editor_new (worker));
+  window = show_in_window (editor);
+  casedb_case_editor_load (CASEDB_CASE_EDITOR (editor), fixture->marked_id);
+  iterate ();
+  g_assert_nonnull (find_named (editor, "victim-name"));
+  g_assert_nonnull (find_named (editor, "narrative"));
+  g_assert_null (find_named (editor, "identity-lock"));
+  g_assert_false (shows_any_marker (editor));
+  gtk_widget_activate_action (editor, "editor.reveal", NULL);
+  iterate ();
+  g_assert_true (shows_text (editor, MARKER_NAME));
+  g_assert_true (shows_text (editor, MARKER_NARRATIVE));
+  g_assert_true (shows_text (editor, MARKER_PLACE));
+  g_assert_false (casedb_case_editor_get_modified (CASEDB_CASE_EDITOR (editor)));
+  destroy_window (window, editor);
+}
+
+static void
+test_caseworker_creates_case (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(CasedbStore) worker = open_as (fixture, "worker");
+  g_autoptr(CasedbCaseRow) row = NULL;
+  g_autoptr(CasedbCase) stored = NULL;
+  g_autoptr(GError) error = NULL;
+  CasedbViolation *violation;
+  CasedbVictim *victim;
+  GtkWidget *editor;
+  GtkWidget *window;
+  gint64 saved_id = 0;
+  guint n_cases = 0;
+
+  editor = g_object_ref_sink (casedb_case_editor_new (worker));
+  g_signal_connect (editor, "saved", G_CALLBACK (on_saved), &saved_id);
+  window = show_in_window (editor);
+  casedb_case_editor_load (CASEDB_CASE_EDITOR (editor), 0);
+  g_assert_false (casedb_case_editor_get_modified (CASEDB_CASE_EDITOR (editor)));
+
+  /* A new case: identity fields are editable at once, nothing to reveal. */
+  set_entry (editor, "reference", "REF-GUI-1");
+  g_assert_true (casedb_case_editor_get_modified (CASEDB_CASE_EDITOR (editor)));
+  set_entry (editor, "incident-date", "2024-03-01");
+  set_entry (editor, "report-date", "2024-03-04");
+  set_entry (editor, "region", "East");
+  set_entry (editor, "location-detail", MARKER_PLACE);
+  set_entry (editor, "narrative", MARKER_NARRATIVE);
+  gtk_widget_activate_action (editor, "editor.add-violation", NULL);
+  gtk_widget_activate_action (editor, "editor.add-victim", NULL);
+  iterate ();
+  adw_combo_row_set_selected (ADW_COMBO_ROW (find_named (editor, "violation-kind")),
+                              CASEDB_VIOLATION_RECRUITMENT_USE);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (find_named (editor, "victim-sex")), CASEDB_SEX_MALE);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (find_named (editor, "victim-age")), 15 + 1);
+  set_entry (editor, "victim-name", MARKER_NAME);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (find_named (editor, "victim-link")), TRUE);
+  gtk_switch_set_active (GTK_SWITCH (find_named (editor, "use-statistics")), TRUE);
+
+  gtk_widget_activate_action (editor, "editor.save", NULL);
+  iterate ();
+
+  g_assert_cmpint (saved_id, >, 0);
+  g_assert_false (casedb_case_editor_get_modified (CASEDB_CASE_EDITOR (editor)));
+  row = find_case (worker, "REF-GUI-1", &n_cases);
+  g_assert_nonnull (row);
+  g_assert_cmpuint (n_cases, ==, 2);
+  g_assert_cmpint (casedb_case_row_get_id (row), ==, saved_id);
+  g_assert_false (casedb_case_row_get_draft (row));
+  g_assert_cmpstr (casedb_case_row_get_incident_date (row), ==, "2024-03-01");
+  g_assert_cmpstr (casedb_case_row_get_region (row), ==, "East");
+  g_assert_cmpuint (casedb_case_row_get_n_victims (row), ==, 1);
+  /* The editor shows the code the store assigned. */
+  g_assert_true (shows_text (editor, casedb_case_row_get_code (row)));
+
+  stored = casedb_store_load_case (worker, saved_id, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (stored->location_detail, ==, MARKER_PLACE);
+  g_assert_cmpstr (stored->narrative, ==, MARKER_NARRATIVE);
+  g_assert_cmpuint (stored->victims->len, ==, 1);
+  victim = g_ptr_array_index (stored->victims, 0);
+  g_assert_cmpstr (victim->name, ==, MARKER_NAME);
+  g_assert_cmpint (victim->sex, ==, CASEDB_SEX_MALE);
+  g_assert_cmpint (victim->age, ==, 15);
+  g_assert_cmpuint (stored->violations->len, ==, 1);
+  violation = g_ptr_array_index (stored->violations, 0);
+  g_assert_cmpint (violation->kind, ==, CASEDB_VIOLATION_RECRUITMENT_USE);
+  g_assert_cmpuint (violation->victims->len, ==, 1);
+  g_assert_true ((stored->consent.uses & CASEDB_USE_STATISTICS) != 0);
+
+  destroy_window (window, editor);
+}
+
+static void
+test_draft_with_partial_info (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(CasedbStore) worker = open_as (fixture, "worker");
+  g_autoptr(CasedbCaseRow) row = NULL;
+  GtkWidget *editor;
+  GtkWidget *window;
+  gint64 saved_id = 0;
+  guint n_cases = 0;
+
+  editor = g_object_ref_sink (casedb_case_editor_new (worker));
+  g_signal_connect (editor, "saved", G_CALLBACK (on_saved), &saved_id);
+  window = show_in_window (editor);
+  casedb_case_editor_load (CASEDB_CASE_EDITOR (editor), 0);
+  set_entry (editor, "reference", "REF-PARTIAL");
+
+  /* No incident date, no violation: a full save is refused and says why. */
+  gtk_widget_activate_action (editor, "editor.save", NULL);
+  iterate ();
+  g_assert_cmpint (saved_id, ==, 0);
+  g_assert_null (find_case (worker, "REF-PARTIAL", &n_cases));
+  g_assert_cmpuint (n_cases, ==, 1);
+  g_assert_true (gtk_widget_has_css_class (find_named (editor, "incident-date"), "error"));
+  g_assert_true (shows_text (editor, "Incident date"));
+  g_assert_true (casedb_case_editor_get_modified (CASEDB_CASE_EDITOR (editor)));
+
+  /* A draft may be partial, but not malformed. */
+  set_entry (editor, "consent-date", "2024-13-45");
+  gtk_widget_activate_action (editor, "editor.save-draft", NULL);
+  iterate ();
+  g_assert_cmpint (saved_id, ==, 0);
+  g_assert_true (gtk_widget_has_css_class (find_named (editor, "consent-date"), "error"));
+
+  set_entry (editor, "consent-date", "");
+  gtk_widget_activate_action (editor, "editor.save-draft", NULL);
+  iterate ();
+  g_assert_cmpint (saved_id, >, 0);
+  row = find_case (worker, "REF-PARTIAL", &n_cases);
+  g_assert_nonnull (row);
+  g_assert_true (casedb_case_row_get_draft (row));
+  g_assert_true (casedb_case_row_get_incident_date (row) == NULL ||
+                 *casedb_case_row_get_incident_date (row) == '\0');
+  g_assert_false (gtk_widget_has_css_class (find_named (editor, "incident-date"), "error"));
+
+  destroy_window (window, editor);
+}
+
+static void
+test_clear_wipes_identities (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(CasedbStore) worker = open_as (fixture, "worker");
+  GtkWidget *editor;
+  GtkWidget *window;
+
+  editor = g_object_ref_sink (casedb_case_editor_new (worker));
+  window = show_in_window (editor);
+
+  casedb_case_editor_load (CASEDB_CASE_EDITOR (editor), fixture->marked_id);
+  gtk_widget_activate_action (editor, "editor.reveal", NULL);
+  iterate ();
+  g_assert_true (shows_text (editor, MARKER_NAME));
+  g_assert_true (shows_text (editor, MARKER_NARRATIVE));
+
+  casedb_case_editor_clear (CASEDB_CASE_EDITOR (editor));
+  iterate ();
+  g_assert_false (shows_any_marker (editor));
+  g_assert_false (shows_text (editor, "REF-MARKED"));
+  g_assert_false (casedb_case_editor_get_modified (CASEDB_CASE_EDITOR (editor)));
+
+  /* Leaving a revealed case for another one wipes it too, and the next
+   * case starts hidden again. */
+  casedb_case_editor_load (CASEDB_CASE_EDITOR (editor), fixture->marked_id);
+  gtk_widget_activate_action (editor, "editor.reveal", NULL);
+  g_assert_true (shows_text (editor, MARKER_PLACE));
+  casedb_case_editor_load (CASEDB_CASE_EDITOR (editor), 0);
+  g_assert_false (shows_any_marker (editor));
+  casedb_case_editor_load (CASEDB_CASE_EDITOR (editor), fixture->marked_id);
+  g_assert_false (shows_any_marker (editor));
+  g_assert_true (shows_text (editor, "REF-MARKED"));
+
+  destroy_window (window, editor);
+}
+
+static AdwMessageDialog *
+find_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+/* Delete asks first, can be undone, and only then removes the case. */
+static void
+test_delete_with_undo (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(CasedbStore) worker = open_as (fixture, "worker");
+  g_autoptr(CasedbCaseRow) row = NULL;
+  AdwMessageDialog *dialog;
+  GtkWidget *editor;
+  GtkWidget *window;
+  gint64 deleted_id = 0;
+  guint n_cases = 0;
+
+  editor = g_object_ref_sink (casedb_case_editor_new (worker));
+  g_signal_connect (editor, "deleted", G_CALLBACK (on_deleted), &deleted_id);
+  window = show_in_window (editor);
+  casedb_case_editor_load (CASEDB_CASE_EDITOR (editor), fixture->marked_id);
+
+  gtk_widget_activate_action (editor, "editor.delete", NULL);
+  iterate ();
+  dialog = find_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "delete");
+  iterate ();
+
+  /* Confirmed, but still undoable: the case is still stored. */
+  g_clear_object (&row);
+  row = find_case (worker, "REF-MARKED", &n_cases);
+  g_assert_nonnull (row);
+  g_assert_cmpint (deleted_id, ==, 0);
+  gtk_widget_activate_action (editor, "editor.undo-delete", NULL);
+  iterate ();
+  g_assert_true (shows_text (editor, "REF-MARKED"));
+
+  gtk_widget_activate_action (editor, "editor.delete", NULL);
+  iterate ();
+  dialog = find_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "delete");
+  iterate ();
+  g_assert_cmpint (deleted_id, ==, 0);
+
+  /* Leaving the editor carries the deletion out. */
+  casedb_case_editor_clear (CASEDB_CASE_EDITOR (editor));
+  g_assert_cmpint (deleted_id, ==, fixture->marked_id);
+  g_clear_object (&row);
+  row = find_case (worker, "REF-MARKED", &n_cases);
+  g_assert_null (row);
+  g_assert_cmpuint (n_cases, ==, 0);
+
+  destroy_window (window, editor);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_print ("1..0 # SKIP no display (run under xvfb-run)\n");
+      return 0;
+    }
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  if (!casedb_core_init (&error))
+    g_error ("core init: %s", error->message);
+
+  g_test_add ("/gui/case-editor/analyst-has-no-identity-widgets", Fixture, NULL,
+              fixture_setup, test_analyst_has_no_identity_widgets, fixture_teardown);
+  g_test_add ("/gui/case-editor/caseworker-creates-case", Fixture, NULL,
+              fixture_setup, test_caseworker_creates_case, fixture_teardown);
+  g_test_add ("/gui/case-editor/draft-with-partial-info", Fixture, NULL,
+              fixture_setup, test_draft_with_partial_info, fixture_teardown);
+  g_test_add ("/gui/case-editor/clear-wipes-identities", Fixture, NULL,
+              fixture_setup, test_clear_wipes_identities, fixture_teardown);
+  g_test_add ("/gui/case-editor/delete-with-undo", Fixture, NULL,
+              fixture_setup, test_delete_with_undo, fixture_teardown);
+
+  return g_test_run ();
+}
