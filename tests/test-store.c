@@ -481,6 +481,27 @@ test_store_verification (Fixture *f, gconstpointer data)
 
     g_assert_cmpint (back->verification, ==, CASEDB_VERIFICATION_VERIFIED);
   }
+
+  /* Once a supervisor verified it, a caseworker may still add notes
+   * without touching the verification … */
+  {
+    g_autoptr(CasedbCase) again = casedb_store_load_case (cw, c->id, FALSE, &error);
+
+    g_free (again->summary);
+    again->summary = g_strdup ("Follow-up visit done");
+    save_ok (cw, again);
+  }
+  /* … but taking it back to pending and then to verified again is not theirs. */
+  {
+    g_autoptr(CasedbCase) again = casedb_store_load_case (cw, c->id, FALSE, &error);
+
+    again->verification = CASEDB_VERIFICATION_PENDING;
+    save_ok (cw, again);
+    again->verification = CASEDB_VERIFICATION_VERIFIED;
+    g_assert_false (casedb_store_save_case (cw, again, &error));
+    g_assert_error (error, CASEDB_ERROR, CASEDB_ERROR_NOT_PERMITTED);
+    g_clear_error (&error);
+  }
 }
 
 static void

@@ -2848,9 +2848,33 @@ save_case_locked (CasedbStore *self, CasedbCase *c, const char *now, gboolean au
       return FALSE;
     }
 
+  /* Only a supervisor may *make* a case verified; a caseworker may still
+   * add follow-up notes to a case a supervisor verified. */
   if (c->verification == CASEDB_VERIFICATION_VERIFIED &&
-      !casedb_store_require (self, CASEDB_PERM_VERIFY_CASES, error))
-    return FALSE;
+      !casedb_store_can (self, CASEDB_PERM_VERIFY_CASES))
+    {
+      g_autoptr(sqlite3_stmt) old = NULL;
+      int stored = -1;
+
+      if (!insert)
+        {
+          old = prepare (self, "SELECT verification FROM cases WHERE id = ?1", error);
+          if (old == NULL)
+            return FALSE;
+          sqlite3_bind_int64 (old, 1, c->id);
+          if (step_row (self, old, error) > 0)
+            {
+              const char *key = (const char *) sqlite3_column_text (old, 0);
+              CasedbVerification v;
+
+              if (key != NULL && casedb_verification_from_key (key, &v))
+                stored = v;
+            }
+        }
+      if (stored != CASEDB_VERIFICATION_VERIFIED &&
+          !casedb_store_require (self, CASEDB_PERM_VERIFY_CASES, error))
+        return FALSE;
+    }
 
   if (!self->keys->has_identity_key)
     {
