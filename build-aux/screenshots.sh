@@ -102,16 +102,27 @@ unlock() {
   sleep 3
 }
 
+# Double-clicks the first row of the case list (row height and header are
+# the same at every window size).
+open_first_case() {
+  xdotool mousemove --window "$window" 420 142 click --repeat 2 --delay 120 1
+  sleep 2
+}
+
 echo "Taking screenshots…"
 start_app
 shot unlock
 unlock karim demo-caseworker
 shot caseworker-cases
+open_first_case
+shot caseworker-editor
 stop_app
 
 start_app
 unlock lina demo-analyst
 shot analyst-cases
+open_first_case
+shot analyst-editor
 xdotool key alt+2
 shot analyst-statistics
 stop_app

@@ -610,15 +610,6 @@ casedb_case_list_editor_close_cb (CasedbCaseList   *self,
 }
 
 static void
-casedb_case_list_editor_back_cb (CasedbCaseList *self,
-                                 GtkButton      *button)
-{
-  g_assert (CASEDB_IS_CASE_LIST (self));
-
-  casedb_case_list_confirm_leave_async (self, NULL, casedb_case_list_leave_editor_cb, NULL);
-}
-
-static void
 casedb_case_list_show_editor (CasedbCaseList *self,
                               gint64          id)
 {
@@ -1099,7 +1090,6 @@ casedb_case_list_class_init (CasedbCaseListClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, casedb_case_list_clear_filters_cb);
   gtk_widget_class_bind_template_callback (widget_class, casedb_case_list_clear_all_cb);
   gtk_widget_class_bind_template_callback (widget_class, casedb_case_list_filter_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, casedb_case_list_editor_back_cb);
 }
 
 static void
