@@ -11,12 +11,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "casedb-case-list-model.h"
 #include "casedb-error.h"
 #include "casedb-secure.h"
 #include "casedb-store.h"
 #include "casedb-store-private.h"
 
-#define SCHEMA_VERSION       2
+#define SCHEMA_VERSION       4
 #define CIPHER_PAGE_SIZE     4096
 #define RAW_KEY_STRLEN       (2 + 2 * CASEDB_KEY_LEN + 1)   /* x'<64 hex>' */
 #define FIELD_AAD_PREFIX     "casedb-field-v1"
@@ -38,6 +39,12 @@ struct _CasedbStore
   CasedbKeyring   *keys;
   CasedbKeyslots  *keyslots;
   CasedbKdfParams  kdf;
+
+  /* Identity-key sealer, remade whenever the identity key changes. */
+  CasedbSealer    *sealer;
+  /* Prepared statements of the hot paths, by SQL text, for stmt_cache_db. */
+  GHashTable      *stmt_cache;
+  sqlite3         *stmt_cache_db;
 };
 
 G_DEFINE_FINAL_TYPE (CasedbStore, casedb_store, G_TYPE_OBJECT)
@@ -129,6 +136,38 @@ static const char * const migrations[] = {
   "CREATE INDEX cases_verification ON cases (verification);"
   "CREATE INDEX cases_draft ON cases (draft);"
   "CREATE INDEX violations_kind ON violations (kind, case_id);",
+
+  /* 2 → 3: transfers between offices.  transfer_state: what both offices
+   * held after the last transfer of a case (times only); transfer_victims:
+   * the sender's victim codes → ours; conflicts: incoming versions kept
+   * aside, sealed with the identity key (AAD "<uuid>@<peer>"). */
+  "CREATE TABLE IF NOT EXISTS transfer_state ("
+  "  peer TEXT NOT NULL,"
+  "  uuid TEXT NOT NULL,"
+  "  local_updated TEXT NOT NULL,"
+  "  peer_updated TEXT NOT NULL,"
+  "  PRIMARY KEY (peer, uuid)) WITHOUT ROWID;"
+  "CREATE TABLE IF NOT EXISTS transfer_victims ("
+  "  peer TEXT NOT NULL,"
+  "  peer_code TEXT NOT NULL,"
+  "  local_code TEXT NOT NULL,"
+  "  PRIMARY KEY (peer, peer_code)) WITHOUT ROWID;"
+  "CREATE TABLE IF NOT EXISTS conflicts ("
+  "  uuid TEXT NOT NULL,"
+  "  peer TEXT NOT NULL,"
+  "  received TEXT NOT NULL,"
+  "  peer_updated TEXT NOT NULL,"
+  "  incoming BLOB NOT NULL,"
+  "  PRIMARY KEY (uuid, peer));",
+
+  /* 3 → 4: the case list, its filters and counts read one covering index,
+   * in list order (a few MB), instead of every case row with its sealed
+   * fields (SQLCipher decrypts each page); the statistics read victims by
+   * sex the same way.  build_where() keeps the planner on cases_list. */
+  "CREATE INDEX IF NOT EXISTS cases_list ON cases (substr(code, 3, 4), length(code), code,"
+  "  incident_date, region, verification, draft, needs_followup, violation_mask, n_victims,"
+  "  consent_uses, reference, summary);"
+  "CREATE INDEX IF NOT EXISTS victims_sex ON victims (sex);",
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SCHEMA_VERSION);
 
@@ -299,6 +338,72 @@ prepare (CasedbStore *self, const char *sql, GError **error)
   return stmt;
 }
 
+/* A statement from the store's cache: g_autoptr(CachedStmt) resets it and
+ * clears its bindings when it goes out of scope; it is never finalized by
+ * its user.  A cached statement must not be used by two callers at once. */
+typedef sqlite3_stmt CachedStmt;
+
+static void
+cached_stmt_release (CachedStmt *stmt)
+{
+  sqlite3_reset (stmt);
+  /* Bound values are copies held by SQLite: do not keep them around. */
+  sqlite3_clear_bindings (stmt);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CachedStmt, cached_stmt_release)
+
+/* Filtered queries make one statement per combination of filters. */
+#define STMT_CACHE_MAX 64
+
+static void
+finalize_stmt (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+static void
+stmt_cache_clear (CasedbStore *self)
+{
+  g_clear_pointer (&self->stmt_cache, g_hash_table_unref);
+  self->stmt_cache_db = NULL;
+}
+
+/* Only where no cached statement can be in use: at the start of a public
+ * call that does not nest in another. */
+static void
+stmt_cache_trim (CasedbStore *self)
+{
+  if (self->stmt_cache != NULL && g_hash_table_size (self->stmt_cache) > STMT_CACHE_MAX)
+    stmt_cache_clear (self);
+}
+
+static CachedStmt *
+prepare_cached (CasedbStore *self, const char *sql, GError **error)
+{
+  sqlite3_stmt *stmt;
+
+  /* Statements belong to one connection. */
+  if (self->stmt_cache != NULL && self->stmt_cache_db != self->db)
+    stmt_cache_clear (self);
+  if (self->stmt_cache == NULL)
+    {
+      self->stmt_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_stmt);
+      self->stmt_cache_db = self->db;
+    }
+
+  if ((stmt = g_hash_table_lookup (self->stmt_cache, sql)) != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+  if ((stmt = prepare (self, sql, error)) == NULL)
+    return NULL;
+  g_hash_table_insert (self->stmt_cache, g_strdup (sql), stmt);
+  return stmt;
+}
+
 /* Runs a statement that returns no rows. */
 static gboolean
 step_done (CasedbStore *self, sqlite3_stmt *stmt, GError **error)
@@ -409,7 +514,7 @@ finish (CasedbStore *self, gboolean ok, GError **error)
 static gboolean
 meta_get (CasedbStore *self, const char *key, char **value, GError **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = prepare (self, "SELECT value FROM meta WHERE key = ?1", error);
+  g_autoptr(CachedStmt) stmt = prepare_cached (self, "SELECT value FROM meta WHERE key = ?1", error);
   int r;
 
   *value = NULL;
@@ -426,8 +531,8 @@ meta_get (CasedbStore *self, const char *key, char **value, GError **error)
 static gboolean
 meta_set (CasedbStore *self, const char *key, const char *value, GError **error)
 {
-  g_autoptr(sqlite3_stmt) stmt =
-    prepare (self, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", error);
+  g_autoptr(CachedStmt) stmt =
+    prepare_cached (self, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", error);
 
   if (stmt == NULL)
     return FALSE;
@@ -509,13 +614,15 @@ victim_record (const char *case_uuid, const char *victim_code)
   return g_strconcat (case_uuid, "/", victim_code, NULL);
 }
 
+/* With @sealer, or else a one-shot seal under @key. */
 static gboolean
-seal_value (const guint8  key[CASEDB_KEY_LEN],
-            const char   *record,
-            const char   *field,
-            const char   *value,
-            GBytes      **out,
-            GError      **error)
+seal_value_full (CasedbSealer  *sealer,
+                 const guint8  *key,
+                 const char    *record,
+                 const char    *field,
+                 const char    *value,
+                 GBytes       **out,
+                 GError       **error)
 {
   g_autoptr(GByteArray) aad = NULL;
 
@@ -524,20 +631,37 @@ seal_value (const guint8  key[CASEDB_KEY_LEN],
     return TRUE;
 
   aad = field_aad (record, field);
-  *out = casedb_seal (key, (const guint8 *) value, strlen (value), aad->data, aad->len, error);
+  if (sealer != NULL)
+    *out = casedb_sealer_seal (sealer, (const guint8 *) value, strlen (value), aad->data, aad->len,
+                               error);
+  else
+    *out = casedb_seal (key, (const guint8 *) value, strlen (value), aad->data, aad->len, error);
   return *out != NULL;
 }
 
-/* Opens the sealed column @col into secure memory; NULL stays NULL. */
 static gboolean
-open_column (const guint8  key[CASEDB_KEY_LEN],
-             sqlite3_stmt *stmt,
-             int           col,
-             const char   *record,
-             const char   *field,
-             const char   *where,
-             char        **out,
-             GError      **error)
+seal_value (const guint8  key[CASEDB_KEY_LEN],
+            const char   *record,
+            const char   *field,
+            const char   *value,
+            GBytes      **out,
+            GError      **error)
+{
+  return seal_value_full (NULL, key, record, field, value, out, error);
+}
+
+/* Opens the sealed column @col into secure memory; NULL stays NULL.
+ * With @sealer, or else a one-shot open under @key. */
+static gboolean
+open_column_full (CasedbSealer  *sealer,
+                  const guint8  *key,
+                  sqlite3_stmt  *stmt,
+                  int            col,
+                  const char    *record,
+                  const char    *field,
+                  const char    *where,
+                  char         **out,
+                  GError       **error)
 {
   g_autoptr(GByteArray) aad = NULL;
   const guint8 *blob;
@@ -552,7 +676,8 @@ open_column (const guint8  key[CASEDB_KEY_LEN],
   len = (gsize) sqlite3_column_bytes (stmt, col);
   aad = field_aad (record, field);
   if (blob != NULL && len >= CASEDB_SEAL_OVERHEAD)
-    plain = casedb_open (key, blob, len, aad->data, aad->len, NULL, NULL);
+    plain = sealer != NULL ? casedb_sealer_open (sealer, blob, len, aad->data, aad->len, NULL, NULL)
+                           : casedb_open (key, blob, len, aad->data, aad->len, NULL, NULL);
 
   if (plain == NULL)
     {
@@ -564,6 +689,71 @@ open_column (const guint8  key[CASEDB_KEY_LEN],
 
   *out = (char *) plain;
   return TRUE;
+}
+
+static gboolean
+open_column (const guint8  key[CASEDB_KEY_LEN],
+             sqlite3_stmt *stmt,
+             int           col,
+             const char   *record,
+             const char   *field,
+             const char   *where,
+             char        **out,
+             GError      **error)
+{
+  return open_column_full (NULL, key, stmt, col, record, field, where, out, error);
+}
+
+/* The sealer for the current identity key: checked against the key on every
+ * use, so that no path that changes the key can leave a stale one behind. */
+static CasedbSealer *
+identity_sealer (CasedbStore *self, GError **error)
+{
+  if (self->sealer != NULL && casedb_sealer_has_key (self->sealer, self->keys->identity_key))
+    return self->sealer;
+  g_clear_pointer (&self->sealer, casedb_sealer_free);
+  self->sealer = casedb_sealer_new (self->keys->identity_key, error);
+  return self->sealer;
+}
+
+/* seal_value() under the store's identity key. */
+static gboolean
+seal_identity (CasedbStore  *self,
+               const char   *record,
+               const char   *field,
+               const char   *value,
+               GBytes      **out,
+               GError      **error)
+{
+  CasedbSealer *sealer;
+
+  *out = NULL;
+  if (value == NULL)
+    return TRUE;
+  if ((sealer = identity_sealer (self, error)) == NULL)
+    return FALSE;
+  return seal_value_full (sealer, NULL, record, field, value, out, error);
+}
+
+/* open_column() under the store's identity key. */
+static gboolean
+open_identity (CasedbStore   *self,
+               sqlite3_stmt  *stmt,
+               int            col,
+               const char    *record,
+               const char    *field,
+               const char    *where,
+               char         **out,
+               GError       **error)
+{
+  CasedbSealer *sealer;
+
+  *out = NULL;
+  if (sqlite3_column_type (stmt, col) == SQLITE_NULL)
+    return TRUE;
+  if ((sealer = identity_sealer (self, error)) == NULL)
+    return FALSE;
+  return open_column_full (sealer, NULL, stmt, col, record, field, where, out, error);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1302,10 +1492,12 @@ casedb_store_close (CasedbStore *self)
   g_return_if_fail (CASEDB_IS_STORE (self));
 
   if (self->db != NULL)
-    {
-      rollback (self);
-      close_db (&self->db);
-    }
+    rollback (self);
+  /* Before the connection: it only closes once its statements are gone. */
+  stmt_cache_clear (self);
+  if (self->db != NULL)
+    close_db (&self->db);
+  g_clear_pointer (&self->sealer, casedb_sealer_free);
   g_clear_pointer (&self->keys, casedb_keyring_free);
   g_clear_object (&self->keyslots);
 }
@@ -1764,22 +1956,22 @@ casedb_store_change_password_offline (const char  *db_path,
 /* Rekey                                                                   */
 
 static gboolean
-reseal_column (const CasedbKeyring *old_keys,
-               const CasedbKeyring *new_keys,
-               sqlite3_stmt        *select,
-               int                  col,
-               const char          *record,
-               const char          *field,
-               const char          *where,
-               GBytes             **out,
-               GError             **error)
+reseal_column (CasedbSealer  *old_sealer,
+               CasedbSealer  *new_sealer,
+               sqlite3_stmt  *select,
+               int            col,
+               const char    *record,
+               const char    *field,
+               const char    *where,
+               GBytes       **out,
+               GError       **error)
 {
   char *plain = NULL;
   gboolean ok;
 
-  if (!open_column (old_keys->identity_key, select, col, record, field, where, &plain, error))
+  if (!open_column_full (old_sealer, NULL, select, col, record, field, where, &plain, error))
     return FALSE;
-  ok = seal_value (new_keys->identity_key, record, field, plain, out, error);
+  ok = seal_value_full (new_sealer, NULL, record, field, plain, out, error);
   casedb_secure_free (plain);
   return ok;
 }
@@ -1837,7 +2029,13 @@ reseal_all_locked (CasedbStore *self, const CasedbKeyring *new_keys, GError **er
   g_autoptr(sqlite3_stmt) sel = NULL;
   g_autoptr(sqlite3_stmt) upd = NULL;
   g_autoptr(GPtrArray) codes = NULL;
+  g_autoptr(CasedbSealer) new_sealer = NULL;
+  CasedbSealer *old_sealer;
   int r;
+
+  if ((old_sealer = identity_sealer (self, error)) == NULL ||
+      (new_sealer = casedb_sealer_new (new_keys->identity_key, error)) == NULL)
+    return FALSE;
 
   /* Cases: rows stay in place (rowid scan, only unindexed BLOBs change). */
   sel = prepare (self, "SELECT id, uuid, code, location_detail, narrative, followup_notes,"
@@ -1859,7 +2057,7 @@ reseal_all_locked (CasedbStore *self, const CasedbKeyring *new_keys, GError **er
         {
           g_autoptr(GBytes) sealed = NULL;
 
-          if (!reseal_column (old_keys, new_keys, sel, 3 + i, uuid, case_identity_columns[i],
+          if (!reseal_column (old_sealer, new_sealer, sel, 3 + i, uuid, case_identity_columns[i],
                               code, &sealed, error))
             return FALSE;
           bind_bytes (upd, 2 + i, sealed);
@@ -1889,7 +2087,7 @@ reseal_all_locked (CasedbStore *self, const CasedbKeyring *new_keys, GError **er
         {
           g_autoptr(GBytes) sealed = NULL;
 
-          if (!reseal_column (old_keys, new_keys, sel, 3 + i, record, victim_identity_columns[i],
+          if (!reseal_column (old_sealer, new_sealer, sel, 3 + i, record, victim_identity_columns[i],
                               vcode, &sealed, error))
             return FALSE;
           bind_bytes (upd, 2 + i, sealed);
@@ -1954,6 +2152,9 @@ reseal_all_locked (CasedbStore *self, const CasedbKeyring *new_keys, GError **er
   return TRUE;
 }
 
+static gboolean reseal_transfer_locked (CasedbStore *self, const CasedbKeyring *new_keys,
+                                        GError **error);
+
 gboolean
 casedb_store_rekey (CasedbStore  *self,
                     GError      **error)
@@ -1989,6 +2190,7 @@ casedb_store_rekey (CasedbStore  *self,
     return FALSE;
 
   ok = reseal_all_locked (self, new_keys, error) &&
+       reseal_transfer_locked (self, new_keys, error) &&
        meta_set (self, "keyring_check", check, error) &&
        audit_locked (self, "rekey", detail, error) &&
        casedb_keyslots_stage_keyring (self->keyslots, new_keys, error);
@@ -2001,6 +2203,7 @@ casedb_store_rekey (CasedbStore  *self,
   memcpy (self->keys->identity_key, new_keys->identity_key, CASEDB_KEY_LEN);
 
   /* 2. Re-encrypt every page under the new data key. */
+  stmt_cache_clear (self);
   key_str = raw_key_string (new_keys->data_key);
   rc = sqlite3_rekey (self->db, key_str, RAW_KEY_STRLEN);
   casedb_secure_free (key_str);
@@ -2042,7 +2245,13 @@ like_pattern (const char *text)
 }
 
 /* Appends " AND …" conditions for @q on the cases table (alias @t) and
- * collects the text values to bind, in order. */
+ * collects the text values to bind, in order.
+ *
+ * The unary "+" keeps SQLite off the one-column indexes: without statistics
+ * it takes "region = ?" or "draft = 0" for a rare value and looks up a
+ * quarter (or 95%) of the case rows one by one, where a scan of the covering
+ * index cases_list reads every case in list order at a fraction of the cost.
+ * The values bound have the column's type, so "+" changes no result. */
 static gboolean
 build_where (const CasedbQuery  *q,
              const char         *t,
@@ -2073,7 +2282,7 @@ build_where (const CasedbQuery  *q,
                        _("“%s” is not a valid date (YYYY-MM-DD)"), q->from);
           return FALSE;
         }
-      g_string_append_printf (sql, " AND %sincident_date >= ?", t);
+      g_string_append_printf (sql, " AND +%sincident_date >= ?", t);
       g_ptr_array_add (args, g_strdup (q->from));
     }
 
@@ -2085,13 +2294,13 @@ build_where (const CasedbQuery  *q,
                        _("“%s” is not a valid date (YYYY-MM-DD)"), q->to);
           return FALSE;
         }
-      g_string_append_printf (sql, " AND %sincident_date <= ?", t);
+      g_string_append_printf (sql, " AND +%sincident_date <= ?", t);
       g_ptr_array_add (args, g_strdup (q->to));
     }
 
   if (q->region != NULL)
     {
-      g_string_append_printf (sql, " AND %sregion = ?", t);
+      g_string_append_printf (sql, " AND +%sregion = ?", t);
       g_ptr_array_add (args, g_strdup (q->region));
     }
 
@@ -2103,12 +2312,12 @@ build_where (const CasedbQuery  *q,
                                _("Unknown verification status"));
           return FALSE;
         }
-      g_string_append_printf (sql, " AND %sverification = ?", t);
+      g_string_append_printf (sql, " AND +%sverification = ?", t);
       g_ptr_array_add (args, g_strdup (casedb_verification_to_key (q->verification)));
     }
 
   if (q->draft >= 0)
-    g_string_append_printf (sql, " AND %sdraft = %d", t, q->draft ? 1 : 0);
+    g_string_append_printf (sql, " AND +%sdraft = %d", t, q->draft ? 1 : 0);
 
   if (q->needs_followup >= 0)
     g_string_append_printf (sql, " AND %sneeds_followup = %d", t, q->needs_followup ? 1 : 0);
@@ -2127,10 +2336,10 @@ build_where (const CasedbQuery  *q,
   return TRUE;
 }
 
-static sqlite3_stmt *
-prepare_query (CasedbStore *self, const char *sql, GPtrArray *args, GError **error)
+static CachedStmt *
+prepare_cached_query (CasedbStore *self, const char *sql, GPtrArray *args, GError **error)
 {
-  sqlite3_stmt *stmt = prepare (self, sql, error);
+  CachedStmt *stmt = prepare_cached (self, sql, error);
 
   if (stmt == NULL)
     return NULL;
@@ -2146,15 +2355,15 @@ casedb_store_list_cases (CasedbStore        *self,
 {
   g_autoptr(GString) sql = NULL;
   g_autoptr(GPtrArray) args = NULL;
-  g_autoptr(GPtrArray) rows = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  GListStore *store;
+  g_autoptr(CasedbCaseListModel) rows = NULL;
+  g_autoptr(CachedStmt) stmt = NULL;
   int r;
 
   g_return_val_if_fail (CASEDB_IS_STORE (self), NULL);
 
   if (!casedb_store_require (self, CASEDB_PERM_READ_CODED, error))
     return NULL;
+  stmt_cache_trim (self);
 
   sql = g_string_new ("SELECT id, code, reference, incident_date, region, violation_mask, n_victims,"
                       " verification, draft, needs_followup, summary FROM cases WHERE 1");
@@ -2164,34 +2373,34 @@ casedb_store_list_cases (CasedbStore        *self,
   /* By year, then by number (NNNN may grow past four digits). */
   g_string_append (sql, " ORDER BY substr(code, 3, 4), length(code), code");
 
-  if ((stmt = prepare_query (self, sql->str, args, error)) == NULL)
+  if ((stmt = prepare_cached_query (self, sql->str, args, error)) == NULL)
     return NULL;
 
-  rows = g_ptr_array_new_with_free_func (g_object_unref);
+  /* Compact rows; a CasedbCaseRow is made only for the rows a view shows. */
+  rows = casedb_case_list_model_new ();
   while ((r = step_row (self, stmt, error)) > 0)
     {
       CasedbVerification v = CASEDB_VERIFICATION_UNVERIFIED;
 
       casedb_verification_from_key ((const char *) sqlite3_column_text (stmt, 7), &v);
-      g_ptr_array_add (rows,
-                       casedb_case_row_new (sqlite3_column_int64 (stmt, 0),
-                                            (const char *) sqlite3_column_text (stmt, 1),
-                                            (const char *) sqlite3_column_text (stmt, 2),
-                                            (const char *) sqlite3_column_text (stmt, 3),
-                                            (const char *) sqlite3_column_text (stmt, 4),
-                                            (guint) sqlite3_column_int64 (stmt, 5),
-                                            (guint) sqlite3_column_int64 (stmt, 6),
-                                            v,
-                                            sqlite3_column_int (stmt, 8) != 0,
-                                            sqlite3_column_int (stmt, 9) != 0,
-                                            (const char *) sqlite3_column_text (stmt, 10)));
+      casedb_case_list_model_append (rows,
+                                     sqlite3_column_int64 (stmt, 0),
+                                     (const char *) sqlite3_column_text (stmt, 1),
+                                     (const char *) sqlite3_column_text (stmt, 2),
+                                     (const char *) sqlite3_column_text (stmt, 3),
+                                     (const char *) sqlite3_column_text (stmt, 4),
+                                     (guint) sqlite3_column_int64 (stmt, 5),
+                                     (guint) sqlite3_column_int64 (stmt, 6),
+                                     v,
+                                     sqlite3_column_int (stmt, 8) != 0,
+                                     sqlite3_column_int (stmt, 9) != 0,
+                                     (const char *) sqlite3_column_text (stmt, 10));
     }
   if (r < 0)
     return NULL;
 
-  store = g_list_store_new (CASEDB_TYPE_CASE_ROW);
-  g_list_store_splice (store, 0, 0, rows->pdata, rows->len);
-  return G_LIST_MODEL (store);
+  casedb_case_list_model_finish (rows);
+  return G_LIST_MODEL (g_steal_pointer (&rows));
 }
 
 gboolean
@@ -2203,13 +2412,14 @@ casedb_store_count_by_violation (CasedbStore        *self,
 {
   g_autoptr(GString) sql = NULL;
   g_autoptr(GPtrArray) args = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(CachedStmt) stmt = NULL;
 
   g_return_val_if_fail (CASEDB_IS_STORE (self), FALSE);
   g_return_val_if_fail (counts != NULL, FALSE);
 
   if (!casedb_store_require (self, CASEDB_PERM_READ_CODED, error))
     return FALSE;
+  stmt_cache_trim (self);
 
   sql = g_string_new ("SELECT count(*)");
   for (guint k = 0; k < CASEDB_N_VIOLATIONS; k++)
@@ -2219,7 +2429,7 @@ casedb_store_count_by_violation (CasedbStore        *self,
   if (!build_where (query, "", FALSE, sql, args, error))
     return FALSE;
 
-  if ((stmt = prepare_query (self, sql->str, args, error)) == NULL)
+  if ((stmt = prepare_cached_query (self, sql->str, args, error)) == NULL)
     return FALSE;
   if (step_row (self, stmt, error) <= 0)
     return FALSE;
@@ -2309,12 +2519,11 @@ load_case_locked (CasedbStore  *self,
                   GError      **error)
 {
   g_autoptr(CasedbCase) c = casedb_case_new ();
-  g_autoptr(sqlite3_stmt) vs = NULL;
-  g_autoptr(sqlite3_stmt) vios = NULL;
-  g_autoptr(sqlite3_stmt) links = NULL;
+  g_autoptr(CachedStmt) vs = NULL;
+  g_autoptr(CachedStmt) vios = NULL;
+  g_autoptr(CachedStmt) links = NULL;
   g_autoptr(GHashTable) victim_index = NULL;
   g_autoptr(GHashTable) violation_index = NULL;
-  const guint8 *ikey = self->keys->identity_key;
   int r;
 
   c->id = sqlite3_column_int64 (stmt, 0);
@@ -2351,13 +2560,13 @@ load_case_locked (CasedbStore  *self,
   if (with_identities)
     {
       for (guint i = 0; i < N_CASE_IDENTITY; i++)
-        if (!open_column (ikey, stmt, CASE_COL_IDENTITY + (int) i, c->uuid, case_identity_columns[i],
-                          c->code, case_identity_field (c, i), error))
+        if (!open_identity (self, stmt, CASE_COL_IDENTITY + (int) i, c->uuid, case_identity_columns[i],
+                            c->code, case_identity_field (c, i), error))
           return NULL;
     }
 
-  vs = prepare (self, "SELECT id, code, sex, age, name, guardian, contact FROM victims"
-                      " WHERE case_id = ?1 ORDER BY position", error);
+  vs = prepare_cached (self, "SELECT id, code, sex, age, name, guardian, contact FROM victims"
+                             " WHERE case_id = ?1 ORDER BY position", error);
   if (vs == NULL)
     return NULL;
   sqlite3_bind_int64 (vs, 1, c->id);
@@ -2383,16 +2592,16 @@ load_case_locked (CasedbStore  *self,
           g_autofree char *where = g_strdup_printf ("%s %s", c->code, v->code);
 
           for (guint i = 0; i < N_VICTIM_IDENTITY; i++)
-            if (!open_column (ikey, vs, 4 + (int) i, record, victim_identity_columns[i], where,
-                              victim_identity_field (v, i), error))
+            if (!open_identity (self, vs, 4 + (int) i, record, victim_identity_columns[i], where,
+                                victim_identity_field (v, i), error))
               return NULL;
         }
     }
   if (r < 0)
     return NULL;
 
-  vios = prepare (self, "SELECT id, kind, subtype, perpetrator_code FROM violations"
-                        " WHERE case_id = ?1 ORDER BY position", error);
+  vios = prepare_cached (self, "SELECT id, kind, subtype, perpetrator_code FROM violations"
+                               " WHERE case_id = ?1 ORDER BY position", error);
   if (vios == NULL)
     return NULL;
   sqlite3_bind_int64 (vios, 1, c->id);
@@ -2418,10 +2627,10 @@ load_case_locked (CasedbStore  *self,
   if (r < 0)
     return NULL;
 
-  links = prepare (self, "SELECT vv.violation_id, vv.victim_id FROM violation_victims vv"
-                         " JOIN violations vi ON vi.id = vv.violation_id"
-                         " JOIN victims ve ON ve.id = vv.victim_id"
-                         " WHERE vi.case_id = ?1 ORDER BY vi.position, ve.position", error);
+  links = prepare_cached (self, "SELECT vv.violation_id, vv.victim_id FROM violation_victims vv"
+                                " JOIN violations vi ON vi.id = vv.violation_id"
+                                " JOIN victims ve ON ve.id = vv.victim_id"
+                                " WHERE vi.case_id = ?1 ORDER BY vi.position, ve.position", error);
   if (links == NULL)
     return NULL;
   sqlite3_bind_int64 (links, 1, c->id);
@@ -2455,7 +2664,7 @@ load_case (CasedbStore  *self,
            gboolean      with_identities,
            GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(CachedStmt) stmt = NULL;
   g_autoptr(CasedbCase) c = NULL;
   g_autofree char *sql = NULL;
   gboolean ok;
@@ -2471,7 +2680,7 @@ load_case (CasedbStore  *self,
     return NULL;
 
   sql = g_strdup_printf ("SELECT " CASE_COLUMNS " FROM cases WHERE %s = ?1", where);
-  stmt = prepare (self, sql, error);
+  stmt = prepare_cached (self, sql, error);
   ok = stmt != NULL;
   if (ok)
     {
@@ -2487,11 +2696,11 @@ load_case (CasedbStore  *self,
             g_set_error (error, CASEDB_ERROR, CASEDB_ERROR_NOT_FOUND, _("There is no case %s"), code);
           else
             g_set_error (error, CASEDB_ERROR, CASEDB_ERROR_NOT_FOUND,
-                         _("There is no case with id %" G_GINT64_FORMAT), id);
+                         _("There is no case with id %lld"), (long long) id);
         }
       ok = r > 0 && (c = load_case_locked (self, stmt, with_identities, error)) != NULL;
     }
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_clear_pointer (&stmt, cached_stmt_release);
 
   if (ok && with_identities)
     ok = audit_locked (self, "identity_read", c->code, error);
@@ -2578,12 +2787,12 @@ next_victim_code (CasedbStore *self, char **code, GError **error)
 static gboolean
 check_reference_free (CasedbStore *self, const char *reference, gint64 id, GError **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(CachedStmt) stmt = NULL;
   int r;
 
   if (is_blank (reference))
     return TRUE;
-  stmt = prepare (self, "SELECT 1 FROM cases WHERE reference = ?1 AND id != ?2", error);
+  stmt = prepare_cached (self, "SELECT 1 FROM cases WHERE reference = ?1 AND id != ?2", error);
   if (stmt == NULL)
     return FALSE;
   bind_text (stmt, 1, reference);
@@ -2655,8 +2864,8 @@ bind_case_identities (CasedbStore *self, sqlite3_stmt *stmt, CasedbCase *c, GErr
     {
       g_autoptr(GBytes) sealed = NULL;
 
-      if (!seal_value (self->keys->identity_key, c->uuid, case_identity_columns[i],
-                       *case_identity_field (c, i), &sealed, error))
+      if (!seal_identity (self, c->uuid, case_identity_columns[i],
+                          *case_identity_field (c, i), &sealed, error))
         return FALSE;
       bind_bytes (stmt, 24 + (int) i, sealed);
     }
@@ -2673,8 +2882,8 @@ bind_victim_identities (CasedbStore *self, sqlite3_stmt *stmt, int first, const 
     {
       g_autoptr(GBytes) sealed = NULL;
 
-      if (!seal_value (self->keys->identity_key, record, victim_identity_columns[i],
-                       *victim_identity_field (v, i), &sealed, error))
+      if (!seal_identity (self, record, victim_identity_columns[i],
+                          *victim_identity_field (v, i), &sealed, error))
         return FALSE;
       bind_bytes (stmt, first + (int) i, sealed);
     }
@@ -2682,40 +2891,51 @@ bind_victim_identities (CasedbStore *self, sqlite3_stmt *stmt, int first, const 
 }
 
 static gboolean
-save_victims_locked (CasedbStore *self, CasedbCase *c, gint64 *victim_ids, GError **error)
+save_victims_locked (CasedbStore *self, CasedbCase *c, gboolean insert, gint64 *victim_ids,
+                     GError **error)
 {
   g_autoptr(GHashTable) existing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autoptr(sqlite3_stmt) sel = NULL;
-  g_autoptr(sqlite3_stmt) ins = NULL;
-  g_autoptr(sqlite3_stmt) upd = NULL;
-  g_autoptr(sqlite3_stmt) upd_id = NULL;
-  g_autoptr(sqlite3_stmt) del = NULL;
+  g_autoptr(CachedStmt) ins = NULL;
+  g_autoptr(CachedStmt) upd = NULL;
+  g_autoptr(CachedStmt) upd_id = NULL;
+  g_autoptr(CachedStmt) del = NULL;
   GHashTableIter iter;
   gpointer value;
   int r;
 
-  sel = prepare (self, "SELECT id, code FROM victims WHERE case_id = ?1", error);
-  if (sel == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (sel, 1, c->id);
-  while ((r = step_row (self, sel, error)) > 0)
+  /* A case inserted in this transaction has no victims yet. */
+  if (!insert)
     {
-      gint64 *id = g_new (gint64, 1);
+      g_autoptr(CachedStmt) sel = prepare_cached (self, "SELECT id, code FROM victims WHERE case_id = ?1",
+                                                  error);
 
-      *id = sqlite3_column_int64 (sel, 0);
-      g_hash_table_insert (existing, column_dup (sel, 1), id);
+      if (sel == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (sel, 1, c->id);
+      while ((r = step_row (self, sel, error)) > 0)
+        {
+          gint64 *id = g_new (gint64, 1);
+
+          *id = sqlite3_column_int64 (sel, 0);
+          g_hash_table_insert (existing, column_dup (sel, 1), id);
+        }
+      if (r < 0)
+        return FALSE;
     }
-  if (r < 0)
-    return FALSE;
 
-  ins = prepare (self, "INSERT INTO victims (case_id, code, position, sex, age, name, guardian, contact)"
-                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", error);
-  upd = prepare (self, "UPDATE victims SET position = ?3, sex = ?4, age = ?5, name = ?6, guardian = ?7,"
-                       " contact = ?8 WHERE id = ?1 AND code = ?2", error);
-  upd_id = prepare (self, "UPDATE victims SET position = ?3, sex = ?4, age = ?5"
-                          " WHERE id = ?1 AND code = ?2", error);
-  if (ins == NULL || upd == NULL || upd_id == NULL)
+  ins = prepare_cached (self, "INSERT INTO victims (case_id, code, position, sex, age, name, guardian, contact)"
+                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", error);
+  if (ins == NULL)
     return FALSE;
+  if (g_hash_table_size (existing) > 0)
+    {
+      upd = prepare_cached (self, "UPDATE victims SET position = ?3, sex = ?4, age = ?5, name = ?6,"
+                                  " guardian = ?7, contact = ?8 WHERE id = ?1 AND code = ?2", error);
+      upd_id = prepare_cached (self, "UPDATE victims SET position = ?3, sex = ?4, age = ?5"
+                                     " WHERE id = ?1 AND code = ?2", error);
+      if (upd == NULL || upd_id == NULL)
+        return FALSE;
+    }
 
   for (guint i = 0; i < c->victims->len; i++)
     {
@@ -2759,7 +2979,9 @@ save_victims_locked (CasedbStore *self, CasedbCase *c, gint64 *victim_ids, GErro
         }
     }
 
-  del = prepare (self, "DELETE FROM victims WHERE id = ?1", error);
+  if (g_hash_table_size (existing) == 0)
+    return TRUE;
+  del = prepare_cached (self, "DELETE FROM victims WHERE id = ?1", error);
   if (del == NULL)
     return FALSE;
   g_hash_table_iter_init (&iter, existing);
@@ -2775,22 +2997,29 @@ save_victims_locked (CasedbStore *self, CasedbCase *c, gint64 *victim_ids, GErro
 }
 
 static gboolean
-save_violations_locked (CasedbStore *self, CasedbCase *c, const gint64 *victim_ids, GError **error)
+save_violations_locked (CasedbStore *self, CasedbCase *c, gboolean insert, const gint64 *victim_ids,
+                        GError **error)
 {
-  g_autoptr(sqlite3_stmt) del = NULL;
-  g_autoptr(sqlite3_stmt) ins = NULL;
-  g_autoptr(sqlite3_stmt) link = NULL;
+  g_autoptr(CachedStmt) ins = NULL;
+  g_autoptr(CachedStmt) link = NULL;
 
-  del = prepare (self, "DELETE FROM violations WHERE case_id = ?1", error);
-  ins = prepare (self, "INSERT INTO violations (case_id, position, kind, subtype, perpetrator_code)"
-                       " VALUES (?1, ?2, ?3, ?4, ?5)", error);
-  link = prepare (self, "INSERT OR IGNORE INTO violation_victims (violation_id, victim_id)"
-                        " VALUES (?1, ?2)", error);
-  if (del == NULL || ins == NULL || link == NULL)
-    return FALSE;
+  /* A case inserted in this transaction has no violations yet. */
+  if (!insert)
+    {
+      g_autoptr(CachedStmt) del = prepare_cached (self, "DELETE FROM violations WHERE case_id = ?1", error);
 
-  sqlite3_bind_int64 (del, 1, c->id);
-  if (!step_done (self, del, error))
+      if (del == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (del, 1, c->id);
+      if (!step_done (self, del, error))
+        return FALSE;
+    }
+
+  ins = prepare_cached (self, "INSERT INTO violations (case_id, position, kind, subtype, perpetrator_code)"
+                              " VALUES (?1, ?2, ?3, ?4, ?5)", error);
+  link = prepare_cached (self, "INSERT OR IGNORE INTO violation_victims (violation_id, victim_id)"
+                               " VALUES (?1, ?2)", error);
+  if (ins == NULL || link == NULL)
     return FALSE;
 
   for (guint i = 0; i < c->violations->len; i++)
@@ -2834,7 +3063,7 @@ save_case_locked (CasedbStore *self, CasedbCase *c, const char *now, gboolean au
                   GError **error)
 {
   g_autoptr(GPtrArray) problems = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(CachedStmt) stmt = NULL;
   g_autofree gint64 *victim_ids = NULL;
   gboolean insert = c->id == 0;
 
@@ -2936,7 +3165,7 @@ save_case_locked (CasedbStore *self, CasedbCase *c, const char *now, gboolean au
       if (r == 0)
         {
           g_set_error (error, CASEDB_ERROR, CASEDB_ERROR_NOT_FOUND,
-                       _("There is no case with id %" G_GINT64_FORMAT), c->id);
+                       _("There is no case with id %lld"), (long long) c->id);
           return FALSE;
         }
       if (c->uuid != NULL && g_strcmp0 (c->uuid, (const char *) sqlite3_column_text (cur, 0)) != 0)
@@ -2959,11 +3188,11 @@ save_case_locked (CasedbStore *self, CasedbCase *c, const char *now, gboolean au
   c->updated_by = g_strdup (self->user);
 
   if (insert)
-    stmt = prepare (self, CASE_INSERT_SQL, error);
+    stmt = prepare_cached (self, CASE_INSERT_SQL, error);
   else if (c->has_identities)
-    stmt = prepare (self, CASE_UPDATE_SQL CASE_UPDATE_IDENTITY_SQL " WHERE id = ?30", error);
+    stmt = prepare_cached (self, CASE_UPDATE_SQL CASE_UPDATE_IDENTITY_SQL " WHERE id = ?30", error);
   else
-    stmt = prepare (self, CASE_UPDATE_SQL " WHERE id = ?30", error);
+    stmt = prepare_cached (self, CASE_UPDATE_SQL " WHERE id = ?30", error);
   if (stmt == NULL)
     return FALSE;
 
@@ -2978,8 +3207,8 @@ save_case_locked (CasedbStore *self, CasedbCase *c, const char *now, gboolean au
     c->id = sqlite3_last_insert_rowid (self->db);
 
   victim_ids = g_new0 (gint64, MAX (c->victims->len, 1));
-  if (!save_victims_locked (self, c, victim_ids, error) ||
-      !save_violations_locked (self, c, victim_ids, error))
+  if (!save_victims_locked (self, c, insert, victim_ids, error) ||
+      !save_violations_locked (self, c, insert, victim_ids, error))
     return FALSE;
 
   if (audit && !audit_locked (self, insert ? "case_create" : "case_update", c->code, error))
@@ -3138,6 +3367,63 @@ casedb_store_save_cases (CasedbStore  *self,
 }
 
 gboolean
+casedb_store_save_cases_from (CasedbStore       *self,
+                              CasedbCaseSource   next,
+                              gpointer           data,
+                              const char        *audit_detail,
+                              GError           **error)
+{
+  g_autofree char *now = NULL;
+  g_autofree char *detail = NULL;
+  GError *local_error = NULL;
+  gboolean ok = TRUE;
+  guint n = 0;
+
+  g_return_val_if_fail (CASEDB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (next != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!casedb_store_require (self, CASEDB_PERM_EDIT_CASES, error))
+    return FALSE;
+
+  now = now_iso8601 ();
+  if (!begin_write (self, error))
+    return FALSE;
+
+  for (;;)
+    {
+      g_autoptr(CasedbCase) c = next (data, &local_error);
+
+      if (c == NULL)
+        {
+          ok = local_error == NULL;
+          break;
+        }
+      n++;
+      if (!save_case_locked (self, c, now, FALSE, &local_error))
+        {
+          g_prefix_error (&local_error, _("Case %u: "), n);
+          ok = FALSE;
+          break;
+        }
+    }
+
+  if (ok)
+    {
+      detail = audit_detail != NULL ? g_strdup (audit_detail) : g_strdup_printf ("%u cases", n);
+      ok = audit_locked (self, "import", detail, &local_error);
+    }
+
+  if (!ok)
+    {
+      rollback (self);
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  return commit (self, error);
+}
+
+gboolean
 casedb_store_delete_case (CasedbStore  *self,
                           gint64        id,
                           GError      **error)
@@ -3164,7 +3450,7 @@ casedb_store_delete_case (CasedbStore  *self,
       r = step_row (self, sel, error);
       if (r == 0)
         g_set_error (error, CASEDB_ERROR, CASEDB_ERROR_NOT_FOUND,
-                     _("There is no case with id %" G_GINT64_FORMAT), id);
+                     _("There is no case with id %lld"), (long long) id);
       ok = r > 0;
       if (ok)
         code = column_dup (sel, 0);
@@ -3266,8 +3552,8 @@ casedb_store_search_identities (CasedbStore  *self,
         {
           char *plain = NULL;
 
-          ok = open_column (self->keys->identity_key, stmt, 4 + (int) i, record,
-                            victim_identity_columns[i], where, &plain, error);
+          ok = open_identity (self, stmt, 4 + (int) i, record,
+                              victim_identity_columns[i], where, &plain, error);
           if (ok && plain != NULL)
             {
               char *folded = fold (plain);
@@ -3339,7 +3625,7 @@ casedb_store_get_victim_names (CasedbStore  *self,
         continue;
       record = victim_record ((const char *) sqlite3_column_text (stmt, 0), vcode);
       where = g_strdup_printf ("%s %s", code, vcode);
-      ok = open_column (self->keys->identity_key, stmt, 3, record, "name", where, &name, error);
+      ok = open_identity (self, stmt, 3, record, "name", where, &name, error);
       if (ok && name != NULL)
         g_ptr_array_add (names, name);
     }
@@ -3350,7 +3636,7 @@ casedb_store_get_victim_names (CasedbStore  *self,
   if (ok && code == NULL)
     {
       g_set_error (error, CASEDB_ERROR, CASEDB_ERROR_NOT_FOUND,
-                   _("There is no case with id %" G_GINT64_FORMAT), id);
+                   _("There is no case with id %lld"), (long long) id);
       ok = FALSE;
     }
 
@@ -3601,8 +3887,8 @@ verify_audit_locked (CasedbStore *self, guint *n_entries, GError **error)
       if (id != expected)
         {
           g_set_error (error, CASEDB_ERROR, CASEDB_ERROR_DAMAGED,
-                       _("The audit log was altered: entry %" G_GINT64_FORMAT " is missing"),
-                       expected);
+                       _("The audit log was altered: entry %lld is missing"),
+                       (long long) expected);
           return FALSE;
         }
 
@@ -3615,8 +3901,8 @@ verify_audit_locked (CasedbStore *self, guint *n_entries, GError **error)
       if (mac == NULL || sqlite3_column_bytes (stmt, 5) != MAC_LEN || !casedb_memeq (mac, want, MAC_LEN))
         {
           g_set_error (error, CASEDB_ERROR, CASEDB_ERROR_DAMAGED,
-                       _("The audit log was altered: entry %" G_GINT64_FORMAT
-                         " was changed, or inserted"), id);
+                       _("The audit log was altered: entry %lld was changed, or inserted"),
+                       (long long) id);
           return FALSE;
         }
 
@@ -3630,12 +3916,12 @@ verify_audit_locked (CasedbStore *self, guint *n_entries, GError **error)
     {
       if (expected - 1 < head_count)
         g_set_error (error, CASEDB_ERROR, CASEDB_ERROR_DAMAGED,
-                     _("The audit log was altered: entries %" G_GINT64_FORMAT " to %"
-                       G_GINT64_FORMAT " were deleted"), expected, head_count);
+                     _("The audit log was altered: entries %lld to %lld were deleted"),
+                     (long long) expected, (long long) head_count);
       else
         g_set_error (error, CASEDB_ERROR, CASEDB_ERROR_DAMAGED,
-                     _("The audit log was altered: entry %" G_GINT64_FORMAT
-                       " does not match the recorded end of the log"), expected - 1);
+                     _("The audit log was altered: entry %lld does not match the recorded end of the log"),
+                     (long long) (expected - 1));
       return FALSE;
     }
 
@@ -3700,6 +3986,318 @@ aggregate_row_compare (gconstpointer a, gconstpointer b)
                  casedb_verification_to_key (rb->verification));
 }
 
+/* One (violation kind, case group) cell of the statistics. */
+typedef struct {
+  guint incidents;
+  guint victims[3];    /* female, male, any other sex */
+} AggregateCell;
+
+/* Cases of one period, region and verification status. */
+typedef struct {
+  char               *period;
+  char               *region;
+  CasedbVerification  verification;
+  AggregateCell       cells[CASEDB_N_VIOLATIONS];
+} AggregateGroup;
+
+static void
+aggregate_group_free (AggregateGroup *group)
+{
+  g_free (group->period);
+  g_free (group->region);
+  g_free (group);
+}
+
+static void
+set_damaged_statistics (CasedbStore *self, GError **error)
+{
+  g_set_error (error, CASEDB_ERROR, CASEDB_ERROR_DAMAGED,
+               _("The database “%s” is damaged: unknown violation or verification"),
+               self->path);
+}
+
+/* MAX(id) + 1 of a table: the length of an array indexed by its ids.  Ids
+ * are SQLite's own rowids, handed out from 1 up. */
+static gboolean
+id_limit (CasedbStore *self, const char *sql, gsize *limit, GError **error)
+{
+  g_autoptr(CachedStmt) stmt = prepare_cached (self, sql, error);
+  gint64 max;
+
+  if (stmt == NULL || step_row (self, stmt, error) <= 0)
+    return FALSE;
+  max = sqlite3_column_int64 (stmt, 0);
+  if (max < 0 || max >= G_MAXINT32)
+    {
+      set_damaged_statistics (self, error);
+      return FALSE;
+    }
+  *limit = (gsize) max + 1;
+  return TRUE;
+}
+
+/* Interns @str in @ids: the same small number for the same string. */
+static guint
+intern_id (GHashTable *ids, const char *str)
+{
+  gpointer id;
+
+  if (g_hash_table_lookup_extended (ids, str, NULL, &id))
+    return GPOINTER_TO_UINT (id);
+  id = GUINT_TO_POINTER (g_hash_table_size (ids));
+  g_hash_table_insert (ids, g_strdup (str), id);
+  return GPOINTER_TO_UINT (id);
+}
+
+/*
+ * The counts of
+ *   cases c JOIN violations vi ON vi.case_id = c.id
+ *   LEFT JOIN violation_victims vv ON vv.violation_id = vi.id
+ *   LEFT JOIN victims ve ON ve.id = vv.victim_id
+ *   GROUP BY vi.kind, period, region, c.verification
+ * (distinct cases, and distinct victims of each sex, per group), made from
+ * four scans of small covering indexes joined here through arrays indexed by
+ * id.  The SQL join looked up every case and victim row, sealed fields and
+ * all, and sorted for four count(DISTINCT …) a group: 0.6 s at 100,000
+ * cases in plain SQLite.  Inside the caller's read transaction.
+ */
+static GPtrArray *
+aggregate_locked (CasedbStore        *self,
+                  const CasedbQuery  *query,
+                  const char         *period_expr,
+                  const char         *where,
+                  GPtrArray          *args,
+                  gboolean            statistics_consent_only,
+                  GError            **error)
+{
+  g_autoptr(GPtrArray) groups = NULL;
+  g_autoptr(GHashTable) group_index = NULL;
+  g_autoptr(GHashTable) period_ids = NULL;
+  g_autoptr(GHashTable) region_ids = NULL;
+  g_autoptr(GHashTable) cross_links = NULL;
+  g_autoptr(GString) sql = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autofree gint32 *case_group = NULL;        /* by case id: group, or -1 */
+  g_autofree guint8 *case_kinds = NULL;        /* by case id: kinds counted */
+  g_autofree gint32 *violation_cell = NULL;    /* by violation id: group × N + kind, or -1 */
+  g_autofree guint8 *victim_sex = NULL;        /* by victim id: 0 none, else 1 + sex */
+  g_autofree guint8 *victim_kinds = NULL;      /* by victim id: kinds counted in … */
+  g_autofree gint32 *victim_group = NULL;      /* … this group, or -1 */
+  gsize n_cases, n_violations, n_victims;
+  int r;
+
+  if (!id_limit (self, "SELECT coalesce(max(id), 0) FROM cases", &n_cases, error) ||
+      !id_limit (self, "SELECT coalesce(max(id), 0) FROM violations", &n_violations, error) ||
+      !id_limit (self, "SELECT coalesce(max(id), 0) FROM victims", &n_victims, error))
+    return NULL;
+
+  case_group = g_new (gint32, n_cases);
+  memset (case_group, 0xff, n_cases * sizeof (gint32));
+  case_kinds = g_new0 (guint8, n_cases);
+  violation_cell = g_new (gint32, n_violations);
+  memset (violation_cell, 0xff, n_violations * sizeof (gint32));
+  victim_sex = g_new0 (guint8, n_victims);
+  victim_kinds = g_new0 (guint8, n_victims);
+  victim_group = g_new (gint32, n_victims);
+  memset (victim_group, 0xff, n_victims * sizeof (gint32));
+  G_STATIC_ASSERT (CASEDB_N_VIOLATIONS <= 8);
+
+  groups = g_ptr_array_new_with_free_func ((GDestroyNotify) aggregate_group_free);
+  group_index = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  period_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  region_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  sql = g_string_new (NULL);
+
+  /* 1. The matching cases, in groups (cases_list covers every column). */
+  g_string_printf (sql, "SELECT c.id, %s, coalesce(c.region, ''), c.verification FROM cases c%s",
+                   period_expr, where);
+  G_STATIC_ASSERT (CASEDB_USE_STATISTICS == 1);
+  if (statistics_consent_only)
+    g_string_append (sql, " AND (c.consent_uses & 1) != 0");
+  {
+    g_autoptr(CachedStmt) stmt = prepare_cached_query (self, sql->str, args, error);
+
+    if (stmt == NULL)
+      return NULL;
+    while ((r = step_row (self, stmt, error)) > 0)
+      {
+        gint64 id = sqlite3_column_int64 (stmt, 0);
+        const char *period = (const char *) sqlite3_column_text (stmt, 1);
+        const char *region = (const char *) sqlite3_column_text (stmt, 2);
+        CasedbVerification verification;
+        gint64 key;
+        gpointer found;
+
+        if (!casedb_verification_from_key ((const char *) sqlite3_column_text (stmt, 3), &verification) ||
+            id <= 0 || (gsize) id >= n_cases || period == NULL || region == NULL)
+          {
+            set_damaged_statistics (self, error);
+            return NULL;
+          }
+
+        key = ((gint64) intern_id (period_ids, period) << 32)
+              | ((gint64) intern_id (region_ids, region) << 8)
+              | (gint64) verification;
+        if (!g_hash_table_lookup_extended (group_index, &key, NULL, &found))
+          {
+            AggregateGroup *group = g_new0 (AggregateGroup, 1);
+
+            group->period = g_strdup (period);
+            group->region = g_strdup (region);
+            group->verification = verification;
+            found = GUINT_TO_POINTER (groups->len);
+            g_ptr_array_add (groups, group);
+            g_hash_table_insert (group_index, g_memdup2 (&key, sizeof key), found);
+          }
+        case_group[id] = (gint32) GPOINTER_TO_UINT (found);
+      }
+    if (r < 0)
+      return NULL;
+  }
+
+  /* 2. Their violations (violations_kind covers them): one incident per
+   * case and kind. */
+  {
+    g_autoptr(CachedStmt) stmt = NULL;
+
+    if (query != NULL && query->violation >= 0)
+      {
+        stmt = prepare_cached (self, "SELECT id, case_id, kind FROM violations WHERE kind = ?1", error);
+        if (stmt != NULL)
+          bind_text (stmt, 1, casedb_violation_to_key (query->violation));
+      }
+    else
+      stmt = prepare_cached (self, "SELECT id, case_id, kind FROM violations", error);
+    if (stmt == NULL)
+      return NULL;
+
+    while ((r = step_row (self, stmt, error)) > 0)
+      {
+        gint64 id = sqlite3_column_int64 (stmt, 0);
+        gint64 case_id = sqlite3_column_int64 (stmt, 1);
+        CasedbViolationKind kind;
+        AggregateGroup *group;
+        gint32 g;
+
+        if (case_id <= 0 || (gsize) case_id >= n_cases || (g = case_group[case_id]) < 0)
+          continue;
+        if (!casedb_violation_from_key ((const char *) sqlite3_column_text (stmt, 2), &kind) ||
+            id <= 0 || (gsize) id >= n_violations)
+          {
+            set_damaged_statistics (self, error);
+            return NULL;
+          }
+        violation_cell[id] = g * CASEDB_N_VIOLATIONS + (gint32) kind;
+        if ((case_kinds[case_id] & (1u << kind)) == 0)
+          {
+            case_kinds[case_id] |= 1u << kind;
+            group = g_ptr_array_index (groups, g);
+            group->cells[kind].incidents++;
+          }
+      }
+    if (r < 0)
+      return NULL;
+  }
+
+  /* 3. Every victim's sex (victims_sex covers it). */
+  {
+    g_autoptr(CachedStmt) stmt = prepare_cached (self, "SELECT id, sex FROM victims", error);
+
+    if (stmt == NULL)
+      return NULL;
+    while ((r = step_row (self, stmt, error)) > 0)
+      {
+        gint64 id = sqlite3_column_int64 (stmt, 0);
+        const char *sex = (const char *) sqlite3_column_text (stmt, 1);
+
+        if (id <= 0 || (gsize) id >= n_victims || sex == NULL)
+          continue;
+        victim_sex[id] = 1 + (g_str_equal (sex, "female") ? 0 : g_str_equal (sex, "male") ? 1 : 2);
+      }
+    if (r < 0)
+      return NULL;
+  }
+
+  /* 4. The links: each victim once per group and kind.  A victim is linked
+   * only to violations of its own case, so all its links fall in one group
+   * and a bit per kind tells whether it was counted; a link across cases
+   * (never written by this code) is counted through a set of its own. */
+  {
+    g_autoptr(CachedStmt) stmt = prepare_cached (self, "SELECT violation_id, victim_id FROM violation_victims",
+                                                 error);
+
+    if (stmt == NULL)
+      return NULL;
+    while ((r = step_row (self, stmt, error)) > 0)
+      {
+        gint64 violation_id = sqlite3_column_int64 (stmt, 0);
+        gint64 victim_id = sqlite3_column_int64 (stmt, 1);
+        AggregateGroup *group;
+        gint32 cell, g;
+        guint kind;
+        guint sex;
+
+        if (violation_id <= 0 || (gsize) violation_id >= n_violations ||
+            (cell = violation_cell[violation_id]) < 0 ||
+            victim_id <= 0 || (gsize) victim_id >= n_victims ||
+            (sex = victim_sex[victim_id]) == 0)
+          continue;
+
+        g = cell / CASEDB_N_VIOLATIONS;
+        kind = (guint) (cell % CASEDB_N_VIOLATIONS);
+        if (victim_group[victim_id] < 0)
+          victim_group[victim_id] = g;
+        if (victim_group[victim_id] == g)
+          {
+            if ((victim_kinds[victim_id] & (1u << kind)) != 0)
+              continue;
+            victim_kinds[victim_id] |= 1u << kind;
+          }
+        else
+          {
+            gint64 pair = (victim_id << 32) | cell;
+
+            if (cross_links == NULL)
+              cross_links = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+            if (g_hash_table_contains (cross_links, &pair))
+              continue;
+            g_hash_table_add (cross_links, g_memdup2 (&pair, sizeof pair));
+          }
+        group = g_ptr_array_index (groups, g);
+        group->cells[kind].victims[sex - 1]++;
+      }
+    if (r < 0)
+      return NULL;
+  }
+
+  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) casedb_aggregate_row_free);
+  for (guint g = 0; g < groups->len; g++)
+    {
+      AggregateGroup *group = g_ptr_array_index (groups, g);
+
+      for (guint k = 0; k < CASEDB_N_VIOLATIONS; k++)
+        {
+          const AggregateCell *cell = &group->cells[k];
+          CasedbAggregateRow *row;
+
+          if (cell->incidents == 0)
+            continue;
+          row = g_new0 (CasedbAggregateRow, 1);
+          row->kind = (CasedbViolationKind) k;
+          row->period = g_strdup (group->period);
+          row->region = g_strdup (group->region);
+          row->verification = group->verification;
+          row->incidents = cell->incidents;
+          row->victims_female = cell->victims[0];
+          row->victims_male = cell->victims[1];
+          row->victims_unknown = cell->victims[2];
+          g_ptr_array_add (rows, row);
+        }
+    }
+
+  return g_steal_pointer (&rows);
+}
+
 /**
  * casedb_store_aggregate:
  *
@@ -3717,16 +4315,14 @@ casedb_store_aggregate (CasedbStore        *self,
   g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GPtrArray) args = NULL;
   g_autoptr(GString) where = NULL;
-  g_autoptr(GString) sql = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
   const char *period_expr;
   gboolean ok;
-  int r = 0;
 
   g_return_val_if_fail (CASEDB_IS_STORE (self), NULL);
 
   if (!casedb_store_require (self, CASEDB_PERM_READ_CODED, error))
     return NULL;
+  stmt_cache_trim (self);
 
   if ((period_expr = period_sql (period)) == NULL)
     {
@@ -3752,72 +4348,1228 @@ casedb_store_aggregate (CasedbStore        *self,
       *n_excluded = 0;
       if (statistics_consent_only)
         {
-          stmt = prepare_query (self, count_sql, args, error);
+          g_autoptr(CachedStmt) stmt = prepare_cached_query (self, count_sql, args, error);
+
           ok = stmt != NULL && step_row (self, stmt, error) > 0;
           if (ok)
             *n_excluded = (guint) sqlite3_column_int64 (stmt, 0);
-          g_clear_pointer (&stmt, sqlite3_finalize);
         }
     }
 
-  sql = g_string_new (NULL);
-  g_string_append_printf (sql,
-                          "SELECT vi.kind, %s AS period, coalesce(c.region, '') AS reg, c.verification,"
-                          " count(DISTINCT c.id),"
-                          " count(DISTINCT CASE WHEN ve.sex = 'female' THEN ve.id END),"
-                          " count(DISTINCT CASE WHEN ve.sex = 'male' THEN ve.id END),"
-                          " count(DISTINCT CASE WHEN ve.sex NOT IN ('female', 'male') THEN ve.id END)"
-                          " FROM cases c"
-                          " JOIN violations vi ON vi.case_id = c.id"
-                          " LEFT JOIN violation_victims vv ON vv.violation_id = vi.id"
-                          " LEFT JOIN victims ve ON ve.id = vv.victim_id",
-                          period_expr);
-  g_string_append (sql, where->str);
-  G_STATIC_ASSERT (CASEDB_USE_STATISTICS == 1);
-  if (statistics_consent_only)
-    g_string_append (sql, " AND (c.consent_uses & 1) != 0");
-  if (query != NULL && query->violation >= 0)
-    {
-      g_string_append (sql, " AND vi.kind = ?");
-      g_ptr_array_add (args, g_strdup (casedb_violation_to_key (query->violation)));
-    }
-  g_string_append (sql, " GROUP BY vi.kind, period, reg, c.verification");
-
-  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) casedb_aggregate_row_free);
   if (ok)
-    {
-      stmt = prepare_query (self, sql->str, args, error);
-      ok = stmt != NULL;
-    }
-  while (ok && (r = step_row (self, stmt, error)) > 0)
-    {
-      CasedbAggregateRow *row = g_new0 (CasedbAggregateRow, 1);
-
-      g_ptr_array_add (rows, row);
-      if (!casedb_violation_from_key ((const char *) sqlite3_column_text (stmt, 0), &row->kind) ||
-          !casedb_verification_from_key ((const char *) sqlite3_column_text (stmt, 3), &row->verification))
-        {
-          g_set_error (error, CASEDB_ERROR, CASEDB_ERROR_DAMAGED,
-                       _("The database “%s” is damaged: unknown violation or verification"),
-                       self->path);
-          ok = FALSE;
-          break;
-        }
-      row->period = column_dup (stmt, 1);
-      row->region = column_dup (stmt, 2);
-      row->incidents = (guint) sqlite3_column_int64 (stmt, 4);
-      row->victims_female = (guint) sqlite3_column_int64 (stmt, 5);
-      row->victims_male = (guint) sqlite3_column_int64 (stmt, 6);
-      row->victims_unknown = (guint) sqlite3_column_int64 (stmt, 7);
-    }
-  if (ok && r < 0)
-    ok = FALSE;
-  g_clear_pointer (&stmt, sqlite3_finalize);
+    rows = aggregate_locked (self, query, period_expr, where->str, args, statistics_consent_only,
+                             error);
   rollback (self);
 
-  if (!ok)
+  if (rows == NULL)
     return NULL;
 
   g_ptr_array_sort (rows, aggregate_row_compare);
   return g_steal_pointer (&rows);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Emergency wipe                                                          */
+
+#define WIPE_CHUNK (1024 * 1024)
+
+static void
+set_wipe_error (GError **error, const char *path, int saved_errno)
+{
+  if (error != NULL && *error == NULL)
+    g_set_error (error, CASEDB_ERROR, CASEDB_ERROR_IO, _("Could not wipe “%s”: %s"),
+                 path, g_strerror (saved_errno));
+}
+
+/* Overwrites @path in place with random bytes, forces them to the disk,
+ * then unlinks it.  A missing file is fine.  A symbolic link is removed
+ * without touching what it points to. */
+static gboolean
+shred_file (const char *path, GError **error)
+{
+  g_autofree guint8 *buf = NULL;
+  struct stat st;
+  off_t done = 0;
+  int fd;
+
+  fd = g_open (path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno == ENOENT)
+        return TRUE;
+      if (saved_errno != ELOOP || g_unlink (path) != 0)
+        {
+          set_wipe_error (error, path, saved_errno == ELOOP ? errno : saved_errno);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      close (fd);
+      set_wipe_error (error, path, EINVAL);
+      return FALSE;
+    }
+
+  buf = g_malloc (WIPE_CHUNK);
+  while (done < st.st_size)
+    {
+      gsize n = (gsize) MIN ((off_t) WIPE_CHUNK, st.st_size - done);
+      ssize_t written;
+
+      casedb_random_nonce (buf, n);
+      written = pwrite (fd, buf, n, done);
+      if (written < 0 && errno == EINTR)
+        continue;
+      if (written <= 0)
+        {
+          int saved_errno = written < 0 ? errno : EIO;
+
+          close (fd);
+          set_wipe_error (error, path, saved_errno);
+          /* Still unlink it: a half-overwritten file is better gone. */
+          g_unlink (path);
+          return FALSE;
+        }
+      done += written;
+    }
+
+  if (fsync (fd) != 0)
+    {
+      int saved_errno = errno;
+
+      close (fd);
+      set_wipe_error (error, path, saved_errno);
+      g_unlink (path);
+      return FALSE;
+    }
+  close (fd);
+
+  if (g_unlink (path) != 0 && errno != ENOENT)
+    {
+      set_wipe_error (error, path, errno);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Makes the unlinks of @path's folder durable. */
+static void
+sync_parent_dir (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  int fd = g_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+
+  if (fd < 0)
+    return;
+  if (fsync (fd) != 0)
+    g_debug ("fsync %s: %s", dir, g_strerror (errno));
+  close (fd);
+}
+
+/* Whether @name is a copy of the key-slot file @keys_base left beside it:
+ * g_file_set_contents() writes "<name>.XXXXXX" before its rename, and a
+ * "<name>.bak" made by hand opens the database just as well. */
+static gboolean
+is_keyslots_copy (const char *name, const char *keys_base)
+{
+  gsize base_len = strlen (keys_base);
+
+  return strncmp (name, keys_base, base_len) == 0 && name[base_len] == '.' &&
+         name[base_len + 1] != '\0';
+}
+
+gboolean
+casedb_store_wipe (const char  *db_path,
+                   const char  *user,
+                   const char  *password,
+                   GError     **error)
+{
+  static const char * const db_suffixes[] = { "-journal", "-wal", "-shm" };
+  g_autoptr(CasedbStore) store = NULL;
+  g_autofree char *keys_path = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *keys_base = NULL;
+  g_autoptr(GDir) d = NULL;
+  GError *first_error = NULL;
+  const char *name;
+
+  g_return_val_if_fail (db_path != NULL, FALSE);
+  g_return_val_if_fail (user != NULL, FALSE);
+  g_return_val_if_fail (password != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* Only a supervisor's password may destroy the data.  A failed attempt
+   * is noted like any other. */
+  store = store_open (db_path, user, password, FALSE, error);
+  if (store == NULL)
+    return FALSE;
+  if (!casedb_store_require (store, CASEDB_PERM_WIPE, error))
+    return FALSE;
+  keys_path = g_strdup (store->keys_path);
+  casedb_store_close (store);
+  g_clear_object (&store);
+
+  g_debug ("Wiping %s", db_path);
+
+  /* Crypto-shredding: the key slots go first, with any copy of them left
+   * beside the database.  Once they are gone the data key is gone, and
+   * every copy of the database, journal or page left on the disk is noise
+   * to everyone, whatever happens next. */
+  shred_file (keys_path, &first_error);
+  dir = g_path_get_dirname (keys_path);
+  keys_base = g_path_get_basename (keys_path);
+  if ((d = g_dir_open (dir, 0, NULL)) != NULL)
+    {
+      while ((name = g_dir_read_name (d)) != NULL)
+        {
+          if (is_keyslots_copy (name, keys_base))
+            {
+              g_autofree char *path = g_build_filename (dir, name, NULL);
+
+              if (!g_file_test (path, G_FILE_TEST_IS_DIR) || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+                shred_file (path, &first_error);
+            }
+        }
+    }
+  sync_parent_dir (keys_path);
+
+  shred_file (db_path, &first_error);
+  for (guint i = 0; i < G_N_ELEMENTS (db_suffixes); i++)
+    {
+      g_autofree char *path = g_strconcat (db_path, db_suffixes[i], NULL);
+
+      shred_file (path, &first_error);
+    }
+  sync_parent_dir (db_path);
+
+  if (first_error != NULL)
+    {
+      g_propagate_error (error, first_error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Exports, backups and transfers                                          */
+
+#define LAST_BACKUP_KEY      "last_backup"
+#define TRANSFER_EXPORT_KEY  "transfer_last_export"
+#define TRANSFER_IMPORT_KEY  "transfer_last_import:"   /* + the sender's database id */
+#define CONFLICT_FIELD       "transfer_conflict"
+
+void
+casedb_conflict_info_free (CasedbConflictInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->uuid);
+  g_free (info->peer);
+  g_free (info->code);
+  g_free (info->received);
+  g_free (info);
+}
+
+const char *
+casedb_store_get_database_id (CasedbStore *self)
+{
+  g_return_val_if_fail (CASEDB_IS_STORE (self), NULL);
+
+  return self->keyslots != NULL ? casedb_keyslots_get_database_id (self->keyslots) : NULL;
+}
+
+GArray *
+casedb_store_list_case_ids (CasedbStore  *self,
+                            const char   *updated_since,
+                            GError      **error)
+{
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int r;
+
+  g_return_val_if_fail (CASEDB_IS_STORE (self), NULL);
+
+  if (!casedb_store_require (self, CASEDB_PERM_READ_CODED, error))
+    return NULL;
+
+  /* julianday(): "updated" has microseconds only when they are not zero,
+   * so the strings do not sort as times. */
+  if (updated_since != NULL)
+    stmt = prepare (self, "SELECT id FROM cases WHERE julianday (updated) >= julianday (?1)"
+                          " ORDER BY code", error);
+  else
+    stmt = prepare (self, "SELECT id FROM cases ORDER BY code", error);
+  if (stmt == NULL)
+    return NULL;
+  if (updated_since != NULL)
+    bind_text (stmt, 1, updated_since);
+
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  while ((r = step_row (self, stmt, error)) > 0)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (ids, id);
+    }
+  if (r < 0)
+    return NULL;
+
+  return g_steal_pointer (&ids);
+}
+
+GPtrArray *
+casedb_store_load_cases (CasedbStore  *self,
+                         GArray       *ids,
+                         gboolean      with_identities,
+                         const char   *purpose,
+                         GError      **error)
+{
+  g_autoptr(GPtrArray) cases = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (CASEDB_IS_STORE (self), NULL);
+  g_return_val_if_fail (ids != NULL, NULL);
+
+  if (!casedb_store_require (self, CASEDB_PERM_READ_CODED, error))
+    return NULL;
+  if (with_identities && !casedb_store_require (self, CASEDB_PERM_READ_IDENTITY, error))
+    return NULL;
+
+  if (!(with_identities ? begin_write (self, error) : begin_read (self, error)))
+    return NULL;
+
+  cases = g_ptr_array_new_with_free_func ((GDestroyNotify) casedb_case_free);
+  stmt = prepare (self, "SELECT " CASE_COLUMNS " FROM cases WHERE id = ?1", error);
+  ok = stmt != NULL;
+  for (guint i = 0; ok && i < ids->len; i++)
+    {
+      gint64 id = g_array_index (ids, gint64, i);
+      CasedbCase *c = NULL;
+      int r;
+
+      sqlite3_reset (stmt);
+      sqlite3_bind_int64 (stmt, 1, id);
+      r = step_row (self, stmt, error);
+      if (r == 0)
+        g_set_error (error, CASEDB_ERROR, CASEDB_ERROR_NOT_FOUND,
+                     _("There is no case with id %lld"), (long long) id);
+      ok = r > 0 && (c = load_case_locked (self, stmt, with_identities, error)) != NULL;
+      if (ok)
+        g_ptr_array_add (cases, c);
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  /* One entry for the batch, in the transaction of the read. */
+  if (ok && with_identities)
+    {
+      g_autofree char *detail = g_strdup_printf ("%s: %u cases", purpose != NULL ? purpose : "cases",
+                                                 cases->len);
+
+      ok = audit_locked (self, "identity_read", detail, error);
+    }
+
+  if (!finish (self, ok, error))
+    return NULL;
+
+  return g_steal_pointer (&cases);
+}
+
+GHashTable *
+casedb_store_lookup_codebook (CasedbStore        *self,
+                              const char * const *codes,
+                              const char         *purpose,
+                              GError            **error)
+{
+  g_autoptr(GHashTable) names = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (CASEDB_IS_STORE (self), NULL);
+  g_return_val_if_fail (codes != NULL, NULL);
+
+  if (!casedb_store_require (self, CASEDB_PERM_READ_IDENTITY, error))
+    return NULL;
+
+  if (!begin_write (self, error))
+    return NULL;
+
+  names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, casedb_secure_free);
+  stmt = prepare (self, "SELECT name_sealed FROM codebook WHERE code = ?1", error);
+  ok = stmt != NULL;
+  for (guint i = 0; ok && codes[i] != NULL; i++)
+    {
+      char *name = NULL;
+      int r;
+
+      sqlite3_reset (stmt);
+      bind_text (stmt, 1, codes[i]);
+      r = step_row (self, stmt, error);
+      ok = r >= 0;
+      if (r > 0)
+        ok = open_column (self->keys->identity_key, stmt, 0, codes[i], "name", codes[i], &name, error);
+      if (ok && name != NULL)
+        g_hash_table_insert (names, g_strdup (codes[i]), name);
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  if (ok && g_hash_table_size (names) > 0)
+    {
+      g_autofree char *detail = g_strdup_printf ("%s: %u code book names",
+                                                 purpose != NULL ? purpose : "code book",
+                                                 g_hash_table_size (names));
+
+      ok = audit_locked (self, "identity_read", detail, error);
+    }
+
+  if (!finish (self, ok, error))
+    return NULL;
+
+  return g_steal_pointer (&names);
+}
+
+/* ---- backups ---- */
+
+gboolean
+casedb_store_copy_files (CasedbStore          *self,
+                         CasedbStoreCopyFunc   func,
+                         gpointer              user_data,
+                         GError              **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 n_cases = 0;
+  gboolean ok;
+
+  g_return_val_if_fail (CASEDB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  if (!casedb_store_require (self, CASEDB_PERM_BACKUP, error))
+    return FALSE;
+
+  /* The write lock keeps every other connection from committing (and so
+   * from changing the key slots, which change only inside a database
+   * transaction) while both files are read: the copy is one consistent
+   * state.  Nothing is written: ROLLBACK. */
+  if (!begin_write (self, error))
+    return FALSE;
+
+  stmt = prepare (self, "SELECT count(*) FROM cases", error);
+  ok = stmt != NULL && step_row (self, stmt, error) > 0;
+  if (ok)
+    n_cases = sqlite3_column_int64 (stmt, 0);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  if (ok)
+    ok = func (self, self->path, self->keys_path, (guint) n_cases, user_data, error);
+
+  rollback (self);
+  return ok;
+}
+
+gboolean
+casedb_store_note_backup (CasedbStore  *self,
+                          const char   *detail,
+                          GError      **error)
+{
+  g_autofree char *now = now_iso8601 ();
+
+  g_return_val_if_fail (CASEDB_IS_STORE (self), FALSE);
+
+  if (!casedb_store_require (self, CASEDB_PERM_BACKUP, error))
+    return FALSE;
+
+  if (!begin_write (self, error))
+    return FALSE;
+  return finish (self,
+                 meta_set (self, LAST_BACKUP_KEY, now, error) &&
+                 audit_locked (self, "backup", detail, error),
+                 error);
+}
+
+GDateTime *
+casedb_store_get_last_backup (CasedbStore *self)
+{
+  g_autofree char *value = NULL;
+
+  g_return_val_if_fail (CASEDB_IS_STORE (self), NULL);
+
+  if (!casedb_store_require (self, CASEDB_PERM_READ_CODED, NULL) ||
+      !meta_get (self, LAST_BACKUP_KEY, &value, NULL) || value == NULL)
+    return NULL;
+
+  return g_date_time_new_from_iso8601 (value, NULL);
+}
+
+/* ---- transfers between offices ---- */
+
+gboolean
+casedb_store_get_last_transfer_export (CasedbStore  *self,
+                                       char        **time,
+                                       GError      **error)
+{
+  g_return_val_if_fail (CASEDB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (time != NULL, FALSE);
+
+  *time = NULL;
+  if (!casedb_store_require (self, CASEDB_PERM_EXPORT, error))
+    return FALSE;
+  return meta_get (self, TRANSFER_EXPORT_KEY, time, error);
+}
+
+gboolean
+casedb_store_note_transfer_export (CasedbStore  *self,
+                                   const char   *started,
+                                   const char   *detail,
+                                   GError      **error)
+{
+  g_return_val_if_fail (CASEDB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (started != NULL, FALSE);
+
+  if (!casedb_store_require (self, CASEDB_PERM_EXPORT, error))
+    return FALSE;
+
+  if (!begin_write (self, error))
+    return FALSE;
+  return finish (self,
+                 meta_set (self, TRANSFER_EXPORT_KEY, started, error) &&
+                 audit_locked (self, "transfer_export", detail, error),
+                 error);
+}
+
+/* Whether the sender's @incoming time says the case changed there since
+ * @known, the time of the copy last taken from it.  An older copy (a
+ * package made before the last one imported) is not a change. */
+static gboolean
+peer_changed (const char *incoming, const char *known)
+{
+  g_autoptr(GDateTime) a = NULL;
+  g_autoptr(GDateTime) b = NULL;
+
+  if (g_strcmp0 (incoming, known) == 0)
+    return FALSE;
+  a = g_date_time_new_from_iso8601 (incoming, NULL);
+  b = g_date_time_new_from_iso8601 (known, NULL);
+  if (a == NULL || b == NULL)
+    return TRUE;
+  return g_date_time_compare (a, b) > 0;
+}
+
+/* "C-YYYY-N…": its year and number. */
+static gboolean
+parse_case_code (const char *code, char year[5], guint64 *n)
+{
+  if (code == NULL || strlen (code) < 8 || strlen (code) > 16 ||
+      code[0] != 'C' || code[1] != '-' || code[6] != '-')
+    return FALSE;
+  for (int i = 2; i < 6; i++)
+    if (!g_ascii_isdigit (code[i]))
+      return FALSE;
+  memcpy (year, code + 2, 4);
+  year[4] = '\0';
+  return g_ascii_string_to_unsigned (code + 7, 10, 1, G_MAXUINT32, n, NULL);
+}
+
+static gboolean
+code_taken (CasedbStore *self, const char *code, gboolean *taken, GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = prepare (self, "SELECT 1 FROM cases WHERE code = ?1", error);
+  int r;
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, code);
+  if ((r = step_row (self, stmt, error)) < 0)
+    return FALSE;
+  *taken = r > 0;
+  return TRUE;
+}
+
+/* Sets the sequence @key to @value if @lower is TRUE and it equals
+ * @value + 1, or raises it to @value if it is below. */
+static gboolean
+adjust_case_seq (CasedbStore *self, const char *year, guint64 value, gboolean lower, GError **error)
+{
+  g_autofree char *key = g_strdup_printf ("seq_case_%s", year);
+  g_autofree char *current_s = NULL;
+  g_autofree char *value_s = NULL;
+  guint64 current = 0;
+
+  if (!meta_get (self, key, &current_s, error))
+    return FALSE;
+  if (current_s != NULL)
+    g_ascii_string_to_unsigned (current_s, 10, 0, G_MAXUINT32, &current, NULL);
+  if (lower ? current != value + 1 : current >= value)
+    return TRUE;
+  value_s = g_strdup_printf ("%" G_GUINT64_FORMAT, value);
+  return meta_set (self, key, value_s, error);
+}
+
+/* A new case from another office keeps that office's code when it is free
+ * here.  save_case_locked() has just drawn a code: its number goes back to
+ * the sequence, and the sequence of the kept code's year moves past it so
+ * that it is never handed out again. */
+static gboolean
+keep_sender_code_locked (CasedbStore *self, CasedbCase *c, const char *wanted, GError **error)
+{
+  g_autoptr(sqlite3_stmt) upd = NULL;
+  char wanted_year[5], drawn_year[5];
+  guint64 wanted_n, drawn_n;
+  gboolean taken;
+
+  if (g_strcmp0 (wanted, c->code) == 0 || !parse_case_code (wanted, wanted_year, &wanted_n) ||
+      !parse_case_code (c->code, drawn_year, &drawn_n))
+    return TRUE;
+  if (!code_taken (self, wanted, &taken, error))
+    return FALSE;
+  if (taken)
+    return TRUE;
+
+  upd = prepare (self, "UPDATE cases SET code = ?2 WHERE id = ?1", error);
+  if (upd == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (upd, 1, c->id);
+  bind_text (upd, 2, wanted);
+  if (!step_done (self, upd, error) ||
+      !adjust_case_seq (self, drawn_year, drawn_n - 1, TRUE, error) ||
+      !adjust_case_seq (self, wanted_year, wanted_n, FALSE, error))
+    return FALSE;
+
+  g_free (c->code);
+  c->code = g_strdup (wanted);
+  return TRUE;
+}
+
+/* Office references are unique here; another office may use the same one
+ * for another case.  Then the reference gets the sender's case code. */
+static gboolean
+free_reference_locked (CasedbStore *self, CasedbCase *c, const char *sender_code, GError **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *renamed = NULL;
+
+  if (is_blank (c->reference))
+    return TRUE;
+
+  stmt = prepare (self, "SELECT 1 FROM cases WHERE reference = ?1 AND uuid != ?2", error);
+  if (stmt == NULL)
+    return FALSE;
+  for (int attempt = 0; attempt < 2; attempt++)
+    {
+      int r;
+
+      sqlite3_reset (stmt);
+      bind_text (stmt, 1, renamed != NULL ? renamed : c->reference);
+      bind_text (stmt, 2, c->uuid);
+      if ((r = step_row (self, stmt, error)) < 0)
+        return FALSE;
+      if (r == 0)
+        {
+          if (renamed != NULL)
+            {
+              g_free (c->reference);
+              c->reference = g_steal_pointer (&renamed);
+            }
+          return TRUE;
+        }
+      renamed = g_strdup_printf ("%s (%s)", c->reference, sender_code != NULL ? sender_code : c->uuid);
+    }
+
+  g_set_error (error, CASEDB_ERROR, CASEDB_ERROR_EXISTS,
+               _("A case with the reference “%s” already exists"), c->reference);
+  return FALSE;
+}
+
+/* Stores @in (a copy is saved) from @peer over the case @local_id (0: a new
+ * case), keeping the victim codes given here before, and records what both
+ * offices now hold.  @code_out: the code here. */
+static gboolean
+apply_incoming_locked (CasedbStore       *self,
+                       const char        *peer,
+                       const CasedbCase  *in,
+                       gint64             local_id,
+                       const char        *now,
+                       char             **code_out,
+                       GError           **error)
+{
+  g_autoptr(CasedbCase) c = casedb_case_copy (in);
+  g_autoptr(GPtrArray) peer_codes = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(sqlite3_stmt) map = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  c->id = local_id;
+  c->has_identities = TRUE;
+  if (!free_reference_locked (self, c, in->code, error))
+    return FALSE;
+
+  /* Victim codes are this database's: the sender's map onto the codes given
+   * here the last time, or new ones. */
+  map = prepare (self, "SELECT t.local_code FROM transfer_victims t"
+                       " JOIN victims v ON v.code = t.local_code"
+                       " WHERE t.peer = ?1 AND t.peer_code = ?2 AND v.case_id = ?3", error);
+  if (map == NULL)
+    return FALSE;
+  for (guint i = 0; i < c->victims->len; i++)
+    {
+      CasedbVictim *v = g_ptr_array_index (c->victims, i);
+      int r = 0;
+
+      g_ptr_array_add (peer_codes, g_steal_pointer (&v->code));
+      if (local_id == 0 || g_ptr_array_index (peer_codes, i) == NULL)
+        continue;
+      sqlite3_reset (map);
+      bind_text (map, 1, peer);
+      bind_text (map, 2, g_ptr_array_index (peer_codes, i));
+      sqlite3_bind_int64 (map, 3, local_id);
+      if ((r = step_row (self, map, error)) < 0)
+        return FALSE;
+      if (r > 0)
+        v->code = column_dup (map, 0);
+    }
+  g_clear_pointer (&map, sqlite3_finalize);
+
+  if (!save_case_locked (self, c, now, FALSE, error))
+    {
+      g_prefix_error (error, _("Case %s: "), in->code != NULL ? in->code : in->uuid);
+      return FALSE;
+    }
+  if (local_id == 0 && !keep_sender_code_locked (self, c, in->code, error))
+    return FALSE;
+
+  stmt = prepare (self, "INSERT OR REPLACE INTO transfer_victims (peer, peer_code, local_code)"
+                        " VALUES (?1, ?2, ?3)", error);
+  if (stmt == NULL)
+    return FALSE;
+  for (guint i = 0; i < c->victims->len; i++)
+    {
+      CasedbVictim *v = g_ptr_array_index (c->victims, i);
+
+      if (g_ptr_array_index (peer_codes, i) == NULL)
+        continue;
+      sqlite3_reset (stmt);
+      bind_text (stmt, 1, peer);
+      bind_text (stmt, 2, g_ptr_array_index (peer_codes, i));
+      bind_text (stmt, 3, v->code);
+      if (!step_done (self, stmt, error))
+        return FALSE;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  /* c->updated is now this database's time of the save. */
+  stmt = prepare (self, "INSERT OR REPLACE INTO transfer_state (peer, uuid, local_updated, peer_updated)"
+                        " VALUES (?1, ?2, ?3, ?4)", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, peer);
+  bind_text (stmt, 2, c->uuid);
+  bind_text (stmt, 3, c->updated);
+  bind_text (stmt, 4, in->updated);
+  if (!step_done (self, stmt, error))
+    return FALSE;
+
+  *code_out = g_steal_pointer (&c->code);
+  return TRUE;
+}
+
+static char *
+conflict_record (const char *uuid, const char *peer)
+{
+  return g_strconcat (uuid, "@", peer, NULL);
+}
+
+static gboolean
+merge_one_locked (CasedbStore     *self,
+                  const char      *peer,
+                  CasedbMergeItem *item,
+                  const char      *now,
+                  gboolean         dry_run,
+                  GError         **error)
+{
+  const CasedbCase *in = item->incoming;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *local_updated = NULL;
+  g_autofree char *state_local = NULL;
+  g_autofree char *state_peer = NULL;
+  gboolean have_state;
+  gint64 local_id = 0;
+  int r;
+
+  g_clear_pointer (&item->code, g_free);
+  if (in->uuid == NULL || !g_uuid_string_is_valid (in->uuid) || is_blank (in->updated))
+    {
+      g_set_error (error, CASEDB_ERROR, CASEDB_ERROR_INVALID_INPUT,
+                   _("The case %s in the package has no valid identifier or time"),
+                   in->code != NULL ? in->code : "?");
+      return FALSE;
+    }
+
+  stmt = prepare (self, "SELECT id, code, updated FROM cases WHERE uuid = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, in->uuid);
+  if ((r = step_row (self, stmt, error)) < 0)
+    return FALSE;
+  if (r > 0)
+    {
+      local_id = sqlite3_column_int64 (stmt, 0);
+      item->code = column_dup (stmt, 1);
+      local_updated = column_dup (stmt, 2);
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  stmt = prepare (self, "SELECT local_updated, peer_updated FROM transfer_state"
+                        " WHERE peer = ?1 AND uuid = ?2", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, peer);
+  bind_text (stmt, 2, in->uuid);
+  if ((r = step_row (self, stmt, error)) < 0)
+    return FALSE;
+  have_state = r > 0;
+  if (have_state)
+    {
+      state_local = column_dup (stmt, 0);
+      state_peer = column_dup (stmt, 1);
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  /* A three-way decision against what both offices held after the last
+   * transfer: a case changed here since then is never overwritten. */
+  if (local_id == 0 && !have_state)
+    item->action = CASEDB_MERGE_NEW;
+  else if (have_state && !peer_changed (in->updated, state_peer))
+    item->action = CASEDB_MERGE_SAME;
+  else if (local_id != 0 && have_state && g_strcmp0 (local_updated, state_local) == 0)
+    item->action = CASEDB_MERGE_UPDATE;
+  else
+    item->action = CASEDB_MERGE_CONFLICT;
+
+  if (dry_run)
+    return TRUE;
+
+  switch (item->action)
+    {
+    case CASEDB_MERGE_NEW:
+    case CASEDB_MERGE_UPDATE:
+      g_clear_pointer (&item->code, g_free);
+      return apply_incoming_locked (self, peer, in, local_id, now, &item->code, error);
+
+    case CASEDB_MERGE_CONFLICT:
+      {
+        g_autofree char *record = conflict_record (in->uuid, peer);
+        g_autoptr(GByteArray) aad = field_aad (record, CONFLICT_FIELD);
+        g_autoptr(GBytes) sealed = NULL;
+
+        if (item->payload == NULL)
+          {
+            g_set_error_literal (error, CASEDB_ERROR, CASEDB_ERROR_FAILED,
+                                 _("A conflicting case has nothing to keep"));
+            return FALSE;
+          }
+        sealed = casedb_seal (self->keys->identity_key, item->payload, item->payload_len,
+                              aad->data, aad->len, error);
+        if (sealed == NULL)
+          return FALSE;
+        stmt = prepare (self, "INSERT OR REPLACE INTO conflicts (uuid, peer, received, peer_updated,"
+                              " incoming) VALUES (?1, ?2, ?3, ?4, ?5)", error);
+        if (stmt == NULL)
+          return FALSE;
+        bind_text (stmt, 1, in->uuid);
+        bind_text (stmt, 2, peer);
+        bind_text (stmt, 3, now);
+        bind_text (stmt, 4, in->updated);
+        bind_bytes (stmt, 5, sealed);
+        return step_done (self, stmt, error);
+      }
+
+    case CASEDB_MERGE_SAME:
+    default:
+      return TRUE;
+    }
+}
+
+gboolean
+casedb_store_merge_cases (CasedbStore  *self,
+                          const char   *peer,
+                          GPtrArray    *items,
+                          gboolean      dry_run,
+                          GError      **error)
+{
+  g_autofree char *now = now_iso8601 ();
+  g_autofree char *detail = NULL;
+  g_autofree char *key = NULL;
+  guint counts[CASEDB_MERGE_CONFLICT + 1] = { 0, };
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (CASEDB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (peer != NULL, FALSE);
+  g_return_val_if_fail (items != NULL, FALSE);
+
+  if (!casedb_store_require (self, CASEDB_PERM_EXPORT, error) ||
+      !casedb_store_require (self, CASEDB_PERM_EDIT_CASES, error) ||
+      !casedb_store_require (self, CASEDB_PERM_READ_IDENTITY, error))
+    return FALSE;
+
+  if (!g_uuid_string_is_valid (peer))
+    {
+      g_set_error_literal (error, CASEDB_ERROR, CASEDB_ERROR_INVALID_INPUT,
+                           _("The package does not name the database it comes from"));
+      return FALSE;
+    }
+  if (g_strcmp0 (peer, casedb_store_get_database_id (self)) == 0)
+    {
+      g_set_error_literal (error, CASEDB_ERROR, CASEDB_ERROR_INVALID_INPUT,
+                           _("This package was made from this database"));
+      return FALSE;
+    }
+
+  if (!(dry_run ? begin_read (self, error) : begin_write (self, error)))
+    return FALSE;
+
+  for (guint i = 0; ok && i < items->len; i++)
+    {
+      CasedbMergeItem *item = g_ptr_array_index (items, i);
+
+      ok = merge_one_locked (self, peer, item, now, dry_run, error);
+      if (ok)
+        counts[item->action]++;
+    }
+
+  if (ok && !dry_run)
+    {
+      key = g_strconcat (TRANSFER_IMPORT_KEY, peer, NULL);
+      detail = g_strdup_printf ("from %s: %u new, %u updated, %u unchanged, %u conflicts",
+                                peer, counts[CASEDB_MERGE_NEW], counts[CASEDB_MERGE_UPDATE],
+                                counts[CASEDB_MERGE_SAME], counts[CASEDB_MERGE_CONFLICT]);
+      ok = meta_set (self, key, now, error) &&
+           audit_locked (self, "transfer_import", detail, error);
+    }
+
+  if (dry_run)
+    {
+      rollback (self);
+      return ok;
+    }
+  return finish (self, ok, error);
+}
+
+GPtrArray *
+casedb_store_list_conflicts (CasedbStore  *self,
+                             GError      **error)
+{
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int r;
+
+  g_return_val_if_fail (CASEDB_IS_STORE (self), NULL);
+
+  if (!casedb_store_require (self, CASEDB_PERM_EXPORT, error))
+    return NULL;
+
+  stmt = prepare (self, "SELECT k.uuid, k.peer, c.code, k.received FROM conflicts k"
+                        " LEFT JOIN cases c ON c.uuid = k.uuid ORDER BY k.received, k.uuid", error);
+  if (stmt == NULL)
+    return NULL;
+
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) casedb_conflict_info_free);
+  while ((r = step_row (self, stmt, error)) > 0)
+    {
+      CasedbConflictInfo *info = g_new0 (CasedbConflictInfo, 1);
+
+      info->uuid = column_dup (stmt, 0);
+      info->peer = column_dup (stmt, 1);
+      info->code = column_dup (stmt, 2);
+      info->received = column_dup (stmt, 3);
+      g_ptr_array_add (list, info);
+    }
+  if (r < 0)
+    return NULL;
+
+  return g_steal_pointer (&list);
+}
+
+/* The one conflict of @uuid (from @peer, or the only one when NULL). */
+static sqlite3_stmt *
+select_conflict (CasedbStore *self, const char *uuid, const char *peer, GError **error)
+{
+  g_autoptr(sqlite3_stmt) count = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 n;
+
+  count = prepare (self, "SELECT count(*) FROM conflicts WHERE uuid = ?1 AND (?2 IS NULL OR peer = ?2)",
+                   error);
+  if (count == NULL)
+    return NULL;
+  bind_text (count, 1, uuid);
+  bind_text (count, 2, peer);
+  if (step_row (self, count, error) <= 0)
+    return NULL;
+  n = sqlite3_column_int64 (count, 0);
+  if (n == 0)
+    {
+      g_set_error (error, CASEDB_ERROR, CASEDB_ERROR_NOT_FOUND,
+                   _("There is no transfer conflict for the case %s"), uuid);
+      return NULL;
+    }
+  if (n > 1)
+    {
+      g_set_error (error, CASEDB_ERROR, CASEDB_ERROR_INVALID_INPUT,
+                   _("Several offices sent conflicting versions of the case %s: name the office"),
+                   uuid);
+      return NULL;
+    }
+
+  stmt = prepare (self, "SELECT peer, peer_updated, incoming FROM conflicts"
+                        " WHERE uuid = ?1 AND (?2 IS NULL OR peer = ?2)", error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, uuid);
+  bind_text (stmt, 2, peer);
+  if (step_row (self, stmt, error) <= 0)
+    return NULL;
+  return g_steal_pointer (&stmt);
+}
+
+guint8 *
+casedb_store_get_conflict (CasedbStore  *self,
+                           const char   *uuid,
+                           const char   *peer,
+                           char        **peer_out,
+                           gsize        *len,
+                           GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GByteArray) aad = NULL;
+  g_autofree char *record = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *detail = NULL;
+  guint8 *plain = NULL;
+  gsize plain_len = 0;
+  gboolean ok;
+
+  g_return_val_if_fail (CASEDB_IS_STORE (self), NULL);
+  g_return_val_if_fail (uuid != NULL, NULL);
+
+  if (!casedb_store_require (self, CASEDB_PERM_EXPORT, error) ||
+      !casedb_store_require (self, CASEDB_PERM_READ_IDENTITY, error))
+    return NULL;
+
+  if (!begin_write (self, error))
+    return NULL;
+
+  stmt = select_conflict (self, uuid, peer, error);
+  ok = stmt != NULL;
+  if (ok)
+    {
+      from = column_dup (stmt, 0);
+      record = conflict_record (uuid, from);
+      aad = field_aad (record, CONFLICT_FIELD);
+      plain = casedb_open (self->keys->identity_key, sqlite3_column_blob (stmt, 2),
+                           (gsize) sqlite3_column_bytes (stmt, 2), aad->data, aad->len,
+                           &plain_len, NULL);
+      if (plain == NULL)
+        {
+          g_set_error (error, CASEDB_ERROR, CASEDB_ERROR_DAMAGED,
+                       _("The kept version of the case %s cannot be decrypted: the database is damaged or was altered"),
+                       uuid);
+          ok = FALSE;
+        }
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  if (ok)
+    {
+      detail = g_strdup_printf ("transfer conflict %s", uuid);
+      ok = audit_locked (self, "identity_read", detail, error);
+    }
+
+  if (!finish (self, ok, error))
+    {
+      casedb_secure_free (plain);
+      return NULL;
+    }
+
+  if (peer_out != NULL)
+    *peer_out = g_steal_pointer (&from);
+  if (len != NULL)
+    *len = plain_len;
+  return plain;
+}
+
+gboolean
+casedb_store_resolve_conflict (CasedbStore  *self,
+                               const char   *uuid,
+                               const char   *peer,
+                               CasedbCase   *theirs,
+                               GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *now = now_iso8601 ();
+  g_autofree char *from = NULL;
+  g_autofree char *peer_updated = NULL;
+  g_autofree char *local_updated = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *detail = NULL;
+  gint64 local_id = 0;
+  gboolean ok;
+  int r;
+
+  g_return_val_if_fail (CASEDB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (uuid != NULL, FALSE);
+
+  if (!casedb_store_require (self, CASEDB_PERM_EXPORT, error) ||
+      !casedb_store_require (self, CASEDB_PERM_EDIT_CASES, error))
+    return FALSE;
+  if (theirs != NULL && !casedb_store_require (self, CASEDB_PERM_READ_IDENTITY, error))
+    return FALSE;
+  if (theirs != NULL && g_strcmp0 (theirs->uuid, uuid) != 0)
+    {
+      g_set_error_literal (error, CASEDB_ERROR, CASEDB_ERROR_INVALID_INPUT,
+                           _("The case identifier cannot be changed"));
+      return FALSE;
+    }
+
+  if (!begin_write (self, error))
+    return FALSE;
+
+  stmt = select_conflict (self, uuid, peer, error);
+  ok = stmt != NULL;
+  if (ok)
+    {
+      from = column_dup (stmt, 0);
+      peer_updated = column_dup (stmt, 1);
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  if (ok)
+    {
+      stmt = prepare (self, "SELECT id, code FROM cases WHERE uuid = ?1", error);
+      ok = stmt != NULL;
+      if (ok)
+        {
+          bind_text (stmt, 1, uuid);
+          r = step_row (self, stmt, error);
+          ok = r >= 0;
+          if (r > 0)
+            {
+              local_id = sqlite3_column_int64 (stmt, 0);
+              code = column_dup (stmt, 1);
+            }
+        }
+      g_clear_pointer (&stmt, sqlite3_finalize);
+    }
+
+  if (ok && theirs != NULL)
+    {
+      g_clear_pointer (&code, g_free);
+      /* The time of the kept version, whatever the caller's copy says. */
+      g_free (theirs->updated);
+      theirs->updated = g_strdup (peer_updated);
+      ok = apply_incoming_locked (self, from, theirs, local_id, now, &code, error);
+    }
+  else if (ok)
+    {
+      /* Keep this version: the state keeps the old local time, so that the
+       * next change from that office is a conflict again instead of
+       * overwriting the version chosen here. */
+      stmt = prepare (self, "SELECT local_updated FROM transfer_state WHERE peer = ?1 AND uuid = ?2",
+                      error);
+      ok = stmt != NULL;
+      if (ok)
+        {
+          bind_text (stmt, 1, from);
+          bind_text (stmt, 2, uuid);
+          r = step_row (self, stmt, error);
+          ok = r >= 0;
+          if (r > 0)
+            local_updated = column_dup (stmt, 0);
+        }
+      g_clear_pointer (&stmt, sqlite3_finalize);
+      if (ok)
+        {
+          stmt = prepare (self, "INSERT OR REPLACE INTO transfer_state (peer, uuid, local_updated,"
+                                " peer_updated) VALUES (?1, ?2, ?3, ?4)", error);
+          ok = stmt != NULL;
+        }
+      if (ok)
+        {
+          bind_text (stmt, 1, from);
+          bind_text (stmt, 2, uuid);
+          bind_text (stmt, 3, local_updated != NULL ? local_updated : "");
+          bind_text (stmt, 4, peer_updated);
+          ok = step_done (self, stmt, error);
+        }
+      g_clear_pointer (&stmt, sqlite3_finalize);
+    }
+
+  if (ok)
+    {
+      stmt = prepare (self, "DELETE FROM conflicts WHERE uuid = ?1 AND peer = ?2", error);
+      ok = stmt != NULL;
+      if (ok)
+        {
+          bind_text (stmt, 1, uuid);
+          bind_text (stmt, 2, from);
+          ok = step_done (self, stmt, error);
+        }
+      g_clear_pointer (&stmt, sqlite3_finalize);
+    }
+
+  if (ok)
+    {
+      detail = g_strdup_printf ("%s: %s", code != NULL ? code : uuid,
+                                theirs != NULL ? "took the other office's version"
+                                               : "kept this office's version");
+      ok = audit_locked (self, "transfer_resolve", detail, error);
+    }
+
+  return finish (self, ok, error);
+}
+
+/* Rekey: the kept conflicting versions are sealed with the identity key. */
+static gboolean
+reseal_transfer_locked (CasedbStore *self, const CasedbKeyring *new_keys, GError **error)
+{
+  g_autoptr(sqlite3_stmt) sel = NULL;
+  g_autoptr(sqlite3_stmt) upd = NULL;
+  int r;
+
+  sel = prepare (self, "SELECT rowid, uuid, peer, incoming FROM conflicts", error);
+  upd = prepare (self, "UPDATE conflicts SET incoming = ?2 WHERE rowid = ?1", error);
+  if (sel == NULL || upd == NULL)
+    return FALSE;
+
+  while ((r = step_row (self, sel, error)) > 0)
+    {
+      g_autofree char *record = conflict_record ((const char *) sqlite3_column_text (sel, 1),
+                                                 (const char *) sqlite3_column_text (sel, 2));
+      g_autoptr(GByteArray) aad = field_aad (record, CONFLICT_FIELD);
+      g_autoptr(GBytes) sealed = NULL;
+      guint8 *plain;
+      gsize len = 0;
+
+      plain = casedb_open (self->keys->identity_key, sqlite3_column_blob (sel, 3),
+                           (gsize) sqlite3_column_bytes (sel, 3), aad->data, aad->len, &len, NULL);
+      if (plain == NULL)
+        {
+          g_set_error (error, CASEDB_ERROR, CASEDB_ERROR_DAMAGED,
+                       _("The kept version of the case %s cannot be decrypted: the database is damaged or was altered"),
+                       sqlite3_column_text (sel, 1));
+          return FALSE;
+        }
+      sealed = casedb_seal (new_keys->identity_key, plain, len, aad->data, aad->len, error);
+      casedb_secure_free (plain);
+      if (sealed == NULL)
+        return FALSE;
+      sqlite3_reset (upd);
+      sqlite3_bind_int64 (upd, 1, sqlite3_column_int64 (sel, 0));
+      bind_bytes (upd, 2, sealed);
+      if (!step_done (self, upd, error))
+        return FALSE;
+    }
+
+  return r == 0;
 }

@@ -823,7 +823,11 @@ casedb_case_list_add_sidebar_row (CasedbCaseList *self,
   box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   title = gtk_label_new (label);
   gtk_label_set_xalign (GTK_LABEL (title), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
+  /* The MRM's official names are long, more so in French and Arabic:
+   * wrap them rather than cut off which violation a count is for. */
+  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (title), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_max_width_chars (GTK_LABEL (title), 22);
   gtk_widget_set_hexpand (title, TRUE);
   gtk_widget_set_tooltip_text (title, label);
   count = gtk_label_new (NULL);

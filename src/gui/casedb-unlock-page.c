@@ -956,7 +956,7 @@ casedb_unlock_page_update_demo (CasedbUnlockPage *self)
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
       gtk_widget_add_css_class (row, "property");
 
-      button = gtk_button_new_with_label (_("Use"));
+      button = gtk_button_new_with_label (C_("demo account", "Use"));
       gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
       g_object_set_data (G_OBJECT (button), "casedb-demo-user", GUINT_TO_POINTER (i));
       g_signal_connect_object (button, "clicked",
