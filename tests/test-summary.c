@@ -213,7 +213,11 @@ check_csv (Fixture *f, guint k)
         g_autofree char *fe = expect_count (e->female, k);
         g_autofree char *ma = expect_count (e->male, k);
         g_autofree char *un = expect_count (e->unknown, k);
-        g_autofree char *to = expect_count (e->female + e->male + e->unknown, k);
+        gboolean part_hidden = (e->female > 0 && e->female < k) || (e->male > 0 && e->male < k) ||
+                               (e->unknown > 0 && e->unknown < k);
+        /* Secondary suppression: a total that would reveal a hidden part. */
+        g_autofree char *to = part_hidden ? g_strdup ("x")
+                                          : expect_count (e->female + e->male + e->unknown, k);
 
         g_assert_cmpstr (fields[4], ==, inc);
         g_assert_cmpstr (fields[5], ==, fe);

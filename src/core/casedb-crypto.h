@@ -20,6 +20,11 @@ typedef struct {
   guint32 parallelism;  /* Argon2 p */
 } CasedbKdfParams;
 
+/* Upper bounds for costs read from files (key slots, packages): a forged
+ * file must not make us spin for an hour or allocate gigabytes. */
+#define CASEDB_KDF_MAX_ITERATIONS 64
+#define CASEDB_KDF_MAX_MEMORY_KIB (1024 * 1024)
+
 /* Default cost: 64 MiB, calibrated to about half a second on a 2-core machine. */
 void      casedb_kdf_params_default (CasedbKdfParams *params);
 /* For tests only: a cheap cost (never reachable from a user-facing option). */
@@ -73,6 +78,32 @@ guint8   *casedb_open               (const guint8  key[CASEDB_KEY_LEN],
                                      const guint8 *sealed, gsize sealed_len,
                                      const guint8 *aad, gsize aad_len,
                                      gsize *plain_len, GError **error);
+
+/* A reusable AES-256-GCM context for many values under one key: the same
+ * sealed form as casedb_seal()/casedb_open(), without a secure allocation and
+ * a key schedule per value (libgcrypt's secure pool is searched linearly, so
+ * that cost grows with every live secret).  The key and the cipher state live
+ * in secure memory and are wiped by casedb_sealer_free().  Not thread-safe:
+ * one sealer per thread. */
+typedef struct _CasedbSealer CasedbSealer;
+
+CasedbSealer *casedb_sealer_new     (const guint8  key[CASEDB_KEY_LEN],
+                                     GError      **error);
+void          casedb_sealer_free    (CasedbSealer *self);
+/* Whether @self seals under @key (constant time). */
+gboolean      casedb_sealer_has_key (CasedbSealer *self,
+                                     const guint8  key[CASEDB_KEY_LEN]);
+GBytes       *casedb_sealer_seal    (CasedbSealer *self,
+                                     const guint8 *plain, gsize plain_len,
+                                     const guint8 *aad, gsize aad_len,
+                                     GError **error);
+/* As casedb_open(): secure memory, NUL-terminated, CASEDB_ERROR_DAMAGED. */
+guint8       *casedb_sealer_open    (CasedbSealer *self,
+                                     const guint8 *sealed, gsize sealed_len,
+                                     const guint8 *aad, gsize aad_len,
+                                     gsize *plain_len, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CasedbSealer, casedb_sealer_free)
 
 /* X25519 (RFC 7748) through gcry_ecc_mul_point. */
 void      casedb_x25519_keypair     (guint8 secret[CASEDB_X25519_LEN],

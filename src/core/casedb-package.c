@@ -22,7 +22,9 @@
 #define PREFIX_LEN       8
 #define CHUNK_LEN        (64 * 1024)
 #define TAG_LEN          16
-#define SECURE_ENTRY_MAX (1024 * 1024)
+/* Below libgcrypt's secure-pool growth step (casedb-secure.c, 256 KiB): a
+ * larger secure allocation fails outright ("out of secure memory"). */
+#define SECURE_ENTRY_MAX (128 * 1024)
 #define MAX_NAME_LEN     1024
 #define CHECK_OFFSET     48
 #define CHECK_LEN        8
@@ -459,9 +461,9 @@ casedb_package_read_data (const guint8 *data, gsize len, CasedbPackageKind kind,
   params.memory_kib = get_be32 (data + 16);
   params.parallelism = get_be32 (data + 20);
   /* A forged header must not make us allocate terabytes or spin for hours. */
-  if (params.iterations < 1 || params.iterations > 1000 ||
+  if (params.iterations < 1 || params.iterations > CASEDB_KDF_MAX_ITERATIONS ||
       params.parallelism < 1 || params.parallelism > 64 ||
-      params.memory_kib < 8 * params.parallelism || params.memory_kib > 4 * 1024 * 1024)
+      params.memory_kib < 8 * params.parallelism || params.memory_kib > CASEDB_KDF_MAX_MEMORY_KIB)
     {
       g_set_error_literal (error, CASEDB_ERROR, CASEDB_ERROR_DAMAGED,
                            _("The package is damaged: its header is invalid"));

@@ -54,7 +54,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CasedbPackageWriter, casedb_package_writer_free)
 
 typedef struct {
   char   *name;
-  guint8 *data;   /* secure memory when small (< 1 MiB), else ordinary; NUL-terminated */
+  guint8 *data;   /* secure memory when small (< 128 KiB), else ordinary; NUL-terminated */
   gsize   len;
 } CasedbPackageEntry;
 

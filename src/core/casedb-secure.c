@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <gcrypt.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -14,9 +16,12 @@
 #include "casedb-secure.h"
 
 #define NEED_LIBGCRYPT_VERSION "1.10.0"
-/* Enough for every key and the identities of the open case; libgcrypt grows
- * the pool on demand (GCRYCTL_AUTO_EXPAND_SECMEM) when a list needs more. */
-#define SECMEM_POOL_SIZE (256 * 1024)
+/* The locked pool: every key, the identities of open cases and an import's
+ * parsed rows.  Half of Debian's default RLIMIT_MEMLOCK (8 MiB), so that it
+ * really is locked.  libgcrypt adds pools when it runs out
+ * (GCRYCTL_AUTO_EXPAND_SECMEM); those are still wiped on free but not
+ * locked, and libgcrypt says so on stderr. */
+#define SECMEM_POOL_SIZE (4 * 1024 * 1024)
 #define MAX_PASSWORD_LEN 1024
 
 gboolean
@@ -32,6 +37,16 @@ casedb_secure_init (GError **error)
                    NEED_LIBGCRYPT_VERSION, gcry_check_version (NULL));
       return FALSE;
     }
+
+  /* A core dump would write keys and decrypted names to disk, and a
+   * non-dumpable process cannot be attached to by another process of the
+   * same user. */
+  {
+    struct rlimit no_core = { 0, 0 };
+
+    if (setrlimit (RLIMIT_CORE, &no_core) != 0 || prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+      g_warning ("Could not turn off core dumps: %s", g_strerror (errno));
+  }
 
   gcry_control (GCRYCTL_SUSPEND_SECMEM_WARN);
   gcry_control (GCRYCTL_INIT_SECMEM, SECMEM_POOL_SIZE, 0);
@@ -143,6 +158,14 @@ casedb_secure_read_password (const char *prompt, GError **error)
           new_tio.c_lflag &= ~(ECHO);
           new_tio.c_lflag |= ECHONL;
           echo_off = tcsetattr (STDIN_FILENO, TCSAFLUSH, &new_tio) == 0;
+        }
+      /* Never read a password with the terminal echoing it. */
+      if (!echo_off)
+        {
+          casedb_secure_free (buf);
+          g_set_error_literal (error, CASEDB_ERROR, CASEDB_ERROR_FAILED,
+                               _("Cannot turn off the terminal's echo to read the password"));
+          return NULL;
         }
     }
 

@@ -26,7 +26,12 @@ struct _CasedbSummary
   guint        n_cases;
   char        *generated;
   guint        totals[CASEDB_N_VIOLATIONS];
+  gboolean     totals_withheld[CASEDB_N_VIOLATIONS];
 };
+
+/* Written for a total that would let a suppressed count be worked out by
+ * subtraction (secondary suppression). */
+#define WITHHELD "x"
 
 static const char * const period_keys[] = { "month", "quarter", "year" };
 
@@ -103,6 +108,8 @@ casedb_summary_new (CasedbStore *store, CasedbPeriod period, guint min_cell, GEr
       CasedbAggregateRow *row = g_ptr_array_index (rows, i);
 
       summary->totals[row->kind] += row->incidents;
+      if (row->incidents > 0 && row->incidents < min_cell)
+        summary->totals_withheld[row->kind] = TRUE;
     }
 
   detail = g_strdup_printf ("summary: %u cases counted, %u left out without consent, "
@@ -176,6 +183,17 @@ row_total (const CasedbAggregateRow *row)
   return row->victims_female + row->victims_male + row->victims_unknown;
 }
 
+/* victims_total as written: withheld when one of its parts is suppressed,
+ * else the total with the usual suppression. (transfer full) */
+static char *
+format_row_total (CasedbSummary *summary, const CasedbAggregateRow *row)
+{
+  if (suppressed (summary, row->victims_female) || suppressed (summary, row->victims_male) ||
+      suppressed (summary, row->victims_unknown))
+    return g_strdup (WITHHELD);
+  return casedb_summary_format_count (summary, row_total (row));
+}
+
 GBytes *
 casedb_summary_to_csv (CasedbSummary *summary)
 {
@@ -186,7 +204,8 @@ casedb_summary_to_csv (CasedbSummary *summary)
     {
       CasedbAggregateRow *row = g_ptr_array_index (summary->rows, i);
       guint counts[] = { row->incidents, row->victims_female, row->victims_male,
-                         row->victims_unknown, row_total (row) };
+                         row->victims_unknown };
+      g_autofree char *total = format_row_total (summary, row);
 
       csv_field (out, casedb_violation_to_key (row->kind));
       g_string_append_c (out, ',');
@@ -202,6 +221,8 @@ casedb_summary_to_csv (CasedbSummary *summary)
           g_string_append_c (out, ',');
           g_string_append (out, s);
         }
+      g_string_append_c (out, ',');
+      g_string_append (out, total);
       g_string_append (out, "\r\n");
     }
   return g_string_free_to_bytes (out);
@@ -263,7 +284,17 @@ casedb_summary_to_json (CasedbSummary *summary)
       json_count (b, summary, "victims_female", row->victims_female);
       json_count (b, summary, "victims_male", row->victims_male);
       json_count (b, summary, "victims_unknown", row->victims_unknown);
-      json_count (b, summary, "victims_total", row_total (row));
+      {
+        g_autofree char *total = format_row_total (summary, row);
+
+        if (g_strcmp0 (total, WITHHELD) == 0)
+          {
+            json_builder_set_member_name (b, "victims_total");
+            json_builder_add_string_value (b, WITHHELD);
+          }
+        else
+          json_count (b, summary, "victims_total", row_total (row));
+      }
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -336,7 +367,8 @@ draw_header (CasedbSummary *summary, cairo_t *cr, double width)
                            summary->generated, _(period_label[summary->period]), cases);
   draw_text (cr, MARGIN, MARGIN + 30, w, "Sans 9", PANGO_ALIGN_LEFT, line1);
   if (summary->min_cell > 0)
-    line2 = g_strdup_printf (_("Counts from 1 to %u are shown as “<%u” to protect the people behind them. "
+    line2 = g_strdup_printf (_("Counts from 1 to %u are shown as “<%u” to protect the people behind them, "
+                               "and a total that would reveal such a count is shown as “x”. "
                                "%u cases were left out because their consent does not allow statistics. "
                                "Drafts are not counted. No names, codes or exact places are included."),
                              summary->min_cell - 1, summary->min_cell, summary->n_excluded);
@@ -377,9 +409,11 @@ draw_chart (CasedbSummary *summary, cairo_t *cr, double top, double width)
     {
       double y = top + k * (bar_h + gap);
       guint count = summary->totals[k];
-      g_autofree char *value = casedb_summary_format_count (summary, count);
-      /* A suppressed total must not be readable from the bar's length. */
-      double len = suppressed (summary, count) ? 0 : chart_w * count / max;
+      gboolean hidden = suppressed (summary, count) || summary->totals_withheld[k];
+      g_autofree char *value = summary->totals_withheld[k] ? g_strdup (WITHHELD)
+                                                           : casedb_summary_format_count (summary, count);
+      /* A suppressed or withheld total must not be readable from the bar. */
+      double len = hidden ? 0 : chart_w * count / max;
 
       cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
       draw_text (cr, MARGIN, y + 4, label_w - 8, "Sans 9", PANGO_ALIGN_LEFT,
@@ -420,7 +454,8 @@ draw_table (CasedbSummary *summary, cairo_t *cr, double top, double width, int f
     {
       CasedbAggregateRow *row = g_ptr_array_index (summary->rows, i);
       guint counts[] = { row->incidents, row->victims_female, row->victims_male,
-                         row->victims_unknown, row_total (row) };
+                         row->victims_unknown };
+      g_autofree char *total = format_row_total (summary, row);
       double y = top + (i - first) * ROW_HEIGHT;
 
       if ((i - first) % 2 == 1)
@@ -449,6 +484,7 @@ draw_table (CasedbSummary *summary, cairo_t *cr, double top, double width, int f
           draw_text (cr, x + 3, y, share[4 + c] * w - 6, "Sans 8", PANGO_ALIGN_RIGHT, s);
           x += share[4 + c] * w;
         }
+      draw_text (cr, x + 3, y, share[8] * w - 6, "Sans 8", PANGO_ALIGN_RIGHT, total);
     }
 }
 
