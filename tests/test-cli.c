@@ -602,6 +602,82 @@ test_cli_demo (void)
   g_assert_nonnull (strstr (list, "(fictional)"));
 }
 
+/* export, open-package, backup, restore and transfer, end to end. */
+static void
+test_cli_export_backup_transfer (void)
+{
+  const char *pass = "cli package passphrase\n";
+  g_autofree char *both = strconcat_pw (sara_pw, pass);
+  g_autofree char *un = g_build_filename (tmp_dir, "un.pkg", NULL);
+  g_autofree char *backup = g_build_filename (tmp_dir, "cli.backup", NULL);
+  g_autofree char *restored = g_build_filename (tmp_dir, "restored.db", NULL);
+  g_autofree char *transfer = g_build_filename (tmp_dir, "transfer.pkg", NULL);
+  g_autofree char *main_db = g_build_filename (tmp_dir, "main.db", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(CasedbStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *root;
+
+  ensure_database ();
+
+  /* The summary goes to stdout, the count of cases left out to stderr. */
+  g_assert_cmpint (run_tool (sara_pw, &out, &err, "export", db_path, "--as", "sara", "--kind", "summary",
+                             "--period", "year", NULL), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "violation,period,region,verification,incidents"));
+  g_assert_null (strstr (out, MARKER));
+  g_assert_nonnull (strstr (err, "0 cases left out: their consent does not allow statistics"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_tool (lina_pw, NULL, &err, "export", db_path, "--as", "lina", "--kind", "summary",
+                             NULL), ==, 2);
+  g_clear_pointer (&err, g_free);
+
+  /* A UN package, read back.  No case consented to sharing identities. */
+  g_assert_cmpint (run_tool (both, &out, NULL, "export", db_path, "--as", "sara", "--kind", "un",
+                             "--with-identities", "--out", un, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, ": 500 cases, 0 with identities."));
+  g_assert_false (casedb_test_file_contains (un, MARKER));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_tool (pass, &out, NULL, "open-package", un, "--out", "-", NULL), ==, 0);
+  g_assert_null (strstr (out, MARKER));
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "cases")), ==, N_CASES);
+  g_assert_cmpint (run_tool ("not the passphrase\n", NULL, &err, "open-package", un, NULL), ==, 2);
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&out, g_free);
+
+  /* Backup, restore, and the restored copy opens with the same password. */
+  g_assert_cmpint (run_tool (both, &out, NULL, "backup", db_path, "--as", "sara", backup, NULL), ==, 0);
+  g_assert_false (casedb_test_file_contains (backup, MARKER));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_tool (pass, &out, NULL, "restore", backup, restored, NULL), ==, 0);
+  g_assert_cmpint (run_tool (pass, NULL, &err, "restore", backup, restored, NULL), ==, 1);
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&out, g_free);
+  store = casedb_store_open (restored, "sara", "sara-password-1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_cases (store), ==, N_CASES);
+  g_clear_object (&store);
+
+  /* To another office and merged there. */
+  store = casedb_test_create_store (main_db, "sara", "sara-password-1");
+  g_clear_object (&store);
+  g_assert_cmpint (run_tool (both, &out, NULL, "transfer", "export", db_path, "--as", "sara",
+                             "--out", transfer, NULL), ==, 0);
+  g_assert_false (casedb_test_file_contains (transfer, MARKER));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_tool (both, &out, NULL, "transfer", "import", main_db, "--as", "sara",
+                             transfer, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "500 new, 0 updated, 0 unchanged, 0 conflicts"));
+  store = casedb_store_open (main_db, "sara", "sara-password-1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_cases (store), ==, N_CASES);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -623,6 +699,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli/audit-verify", test_cli_audit_verify);
   g_test_add_func ("/cli/passwd", test_cli_passwd);
   g_test_add_func ("/cli/demo", test_cli_demo);
+  g_test_add_func ("/cli/export-backup-transfer", test_cli_export_backup_transfer);
 
   ret = g_test_run ();
 

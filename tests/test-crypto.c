@@ -146,6 +146,129 @@ test_gcm_seal_open (void)
   g_free (copy);
 }
 
+/* The reusable sealer writes exactly what casedb_seal() writes: each opens
+ * the other's values, and its state never leaks from one value to the next. */
+static void
+test_sealer (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CasedbSealer) sealer = NULL;
+  g_autoptr(CasedbSealer) wrong = NULL;
+  g_autoptr(GBytes) by_seal = NULL;
+  g_autoptr(GPtrArray) sealed = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  guint8 key[32], other[32];
+  const char *aad = "case-1\0narrative";
+  guint8 *opened;
+  guint8 *copy;
+  gsize len, n = 0;
+
+  casedb_random_key (key, sizeof key);
+  casedb_random_key (other, sizeof other);
+  sealer = casedb_sealer_new (key, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (sealer);
+  g_assert_true (casedb_sealer_has_key (sealer, key));
+  g_assert_false (casedb_sealer_has_key (sealer, other));
+
+  /* Many values of different lengths through one handle, then opened by
+   * the one-shot function (and by the sealer) in another order. */
+  for (guint i = 0; i < 64; i++)
+    {
+      g_autofree char *plain = g_strnfill (i, 'a' + (char) (i % 26));
+      GBytes *b = casedb_sealer_seal (sealer, (const guint8 *) plain, i, (const guint8 *) aad, 17, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (g_bytes_get_size (b), ==, i + CASEDB_SEAL_OVERHEAD);
+      g_ptr_array_add (sealed, b);
+    }
+  for (guint k = 0; k < 64; k++)
+    {
+      guint i = 63 - k;
+      GBytes *b = g_ptr_array_index (sealed, i);
+      g_autofree char *plain = g_strnfill (i, 'a' + (char) (i % 26));
+
+      opened = casedb_open (key, g_bytes_get_data (b, NULL), g_bytes_get_size (b),
+                            (const guint8 *) aad, 17, &n, &error);
+      g_assert_no_error (error);
+      g_assert_cmpmem (opened, n, plain, i);
+      casedb_secure_free (opened);
+
+      opened = casedb_sealer_open (sealer, g_bytes_get_data (b, NULL), g_bytes_get_size (b),
+                                   (const guint8 *) aad, 17, &n, &error);
+      g_assert_no_error (error);
+      g_assert_cmpmem (opened, n, plain, i);
+      g_assert_true (casedb_secure_is_secure (opened));
+      g_assert_cmpint (opened[n], ==, '\0');
+      casedb_secure_free (opened);
+    }
+
+  /* Random nonces: the same value twice gives different bytes. */
+  {
+    g_autoptr(GBytes) a = casedb_sealer_seal (sealer, (const guint8 *) "Zzmarker", 8, NULL, 0, NULL);
+    g_autoptr(GBytes) b = casedb_sealer_seal (sealer, (const guint8 *) "Zzmarker", 8, NULL, 0, NULL);
+
+    g_assert_false (g_bytes_equal (a, b));
+    g_assert_null (memmem (g_bytes_get_data (a, NULL), g_bytes_get_size (a), "Zzmarker", 8));
+  }
+
+  /* casedb_seal() output opens with the sealer. */
+  by_seal = casedb_seal (key, (const guint8 *) "Zzmarker Qqvictim", 17, (const guint8 *) aad, 17, &error);
+  g_assert_no_error (error);
+  opened = casedb_sealer_open (sealer, g_bytes_get_data (by_seal, NULL), g_bytes_get_size (by_seal),
+                               (const guint8 *) aad, 17, &n, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (opened, n, "Zzmarker Qqvictim", 17);
+  casedb_secure_free (opened);
+
+  /* Wrong key, other associated data, every flipped bit, truncation: all
+   * refused, and a refusal leaves the sealer usable. */
+  wrong = casedb_sealer_new (other, &error);
+  g_assert_no_error (error);
+  g_assert_null (casedb_sealer_open (wrong, g_bytes_get_data (by_seal, NULL), g_bytes_get_size (by_seal),
+                                     (const guint8 *) aad, 17, NULL, &error));
+  g_assert_error (error, CASEDB_ERROR, CASEDB_ERROR_DAMAGED);
+  g_clear_error (&error);
+  g_assert_null (casedb_sealer_open (sealer, g_bytes_get_data (by_seal, NULL), g_bytes_get_size (by_seal),
+                                     (const guint8 *) "case-2\0narrative", 17, NULL, &error));
+  g_assert_error (error, CASEDB_ERROR, CASEDB_ERROR_DAMAGED);
+  g_clear_error (&error);
+
+  len = g_bytes_get_size (by_seal);
+  copy = g_memdup2 (g_bytes_get_data (by_seal, NULL), len);
+  for (gsize i = 0; i < len * 8; i++)
+    {
+      copy[i / 8] ^= 1 << (i % 8);
+      g_assert_null (casedb_sealer_open (sealer, copy, len, (const guint8 *) aad, 17, NULL, &error));
+      g_assert_error (error, CASEDB_ERROR, CASEDB_ERROR_DAMAGED);
+      g_clear_error (&error);
+      copy[i / 8] ^= 1 << (i % 8);
+    }
+  g_assert_null (casedb_sealer_open (sealer, copy, CASEDB_SEAL_OVERHEAD - 1, (const guint8 *) aad, 17,
+                                     NULL, &error));
+  g_assert_error (error, CASEDB_ERROR, CASEDB_ERROR_DAMAGED);
+  g_clear_error (&error);
+  g_assert_null (casedb_sealer_open (sealer, NULL, 0, NULL, 0, NULL, &error));
+  g_assert_error (error, CASEDB_ERROR, CASEDB_ERROR_DAMAGED);
+  g_clear_error (&error);
+
+  opened = casedb_sealer_open (sealer, copy, len, (const guint8 *) aad, 17, &n, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (opened, n, "Zzmarker Qqvictim", 17);
+  casedb_secure_free (opened);
+  g_free (copy);
+
+  /* An empty value and an empty AAD round-trip too. */
+  {
+    g_autoptr(GBytes) empty = casedb_sealer_seal (sealer, (const guint8 *) "", 0, NULL, 0, &error);
+
+    g_assert_no_error (error);
+    opened = casedb_open (key, g_bytes_get_data (empty, NULL), g_bytes_get_size (empty), NULL, 0, &n, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (n, ==, 0);
+    casedb_secure_free (opened);
+  }
+}
+
 /* RFC 7748, section 6.1: Diffie-Hellman test vector. */
 static void
 test_x25519_rfc7748 (void)
@@ -244,6 +367,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/crypto/argon2id/inputs", test_argon2id_password_matters);
   g_test_add_func ("/crypto/aes-wrap/rfc3394", test_aes_wrap_rfc3394);
   g_test_add_func ("/crypto/gcm/seal-open-tamper", test_gcm_seal_open);
+  g_test_add_func ("/crypto/gcm/sealer", test_sealer);
   g_test_add_func ("/crypto/x25519/rfc7748", test_x25519_rfc7748);
   g_test_add_func ("/crypto/box", test_box);
   g_test_add_func ("/crypto/hmac/rfc4231", test_hmac);

@@ -504,6 +504,43 @@ test_store_verification (Fixture *f, gconstpointer data)
   }
 }
 
+/* Two stores on one database (a window and casedb-tool): a key-slot change
+ * in one must not write back the other's older copy of the key-slot file,
+ * and a slot put back from an old copy of the file opens nothing. */
+static void
+test_store_stale_keyslots (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CasedbStore) other = NULL;
+  g_autofree char *keys_path = casedb_store_keyslots_path (f->path);
+  g_autofree char *old_keys = NULL;
+  gsize old_len = 0;
+
+  casedb_test_add_user (f->store, "fired", CASEDB_ROLE_CASEWORKER, "fired-pw");
+  casedb_test_add_user (f->store, "karim", CASEDB_ROLE_CASEWORKER, "karim-pw");
+  g_assert_true (g_file_get_contents (keys_path, &old_keys, &old_len, NULL));
+
+  other = open_ok (f->path, "admin", "admin-pw");
+  g_assert_true (casedb_store_remove_user (other, "fired", &error));
+  g_assert_no_error (error);
+
+  /* f->store still holds the slots it loaded before the removal. */
+  g_assert_true (casedb_store_reset_password (f->store, "karim", "karim-new-pw", &error));
+  g_assert_no_error (error);
+  g_assert_null (casedb_store_open (f->path, "fired", "fired-pw", &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_clear_object (&other);
+  other = open_ok (f->path, "karim", "karim-new-pw");
+  g_clear_object (&other);
+
+  /* An old copy of the key-slot file, put back, still holds fired's slot
+   * with the right keys: the user list in the database refuses it. */
+  g_assert_true (g_file_set_contents (keys_path, old_keys, old_len, NULL));
+  g_assert_null (casedb_store_open (f->path, "fired", "fired-pw", &error));
+  g_assert_error (error, CASEDB_ERROR, CASEDB_ERROR_NOT_PERMITTED);
+}
+
 static void
 test_store_filters (Fixture *f, gconstpointer data)
 {
@@ -1663,6 +1700,7 @@ main (int argc, char *argv[])
   ADD ("save-load", test_store_save_load);
   ADD ("analyst", test_store_analyst);
   ADD ("verification", test_store_verification);
+  ADD ("stale-keyslots", test_store_stale_keyslots);
   ADD ("filters", test_store_filters);
   ADD ("keep-sealed", test_store_keep_sealed);
   ADD ("users", test_store_users);

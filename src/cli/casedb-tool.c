@@ -3,7 +3,10 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <locale.h>
 #include <stdio.h>
@@ -868,6 +871,84 @@ cmd_rekey (int argc, char **argv)
   return EXIT_OK;
 }
 
+/* One line, echoed on a terminal (it is not a secret).  read(2) byte by
+ * byte, like casedb_secure_read_password(), so neither buffers ahead. */
+static char *
+read_confirmation (const char *prompt)
+{
+  GString *line = g_string_new (NULL);
+  char c;
+
+  if (isatty (STDIN_FILENO))
+    {
+      fputs (prompt, stderr);
+      fflush (stderr);
+    }
+  while (line->len < 64)
+    {
+      ssize_t n = read (STDIN_FILENO, &c, 1);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0 || c == '\n')
+        break;
+      g_string_append_c (line, c);
+    }
+  if (line->len > 0 && line->str[line->len - 1] == '\r')
+    g_string_truncate (line, line->len - 1);
+  return g_string_free (line, FALSE);
+}
+
+static int
+cmd_wipe (int argc, char **argv)
+{
+  static const CommandInfo info = {
+    "wipe", N_("DB"), N_("Destroys the database and its keys for good (supervisors)."),
+    N_("Reads the password of --as, then asks for the word WIPE as confirmation;\n"
+       "anything else stops with exit status 1 and changes nothing.\n"
+       "The key file DB.keys is overwritten and deleted first: without it no copy\n"
+       "of DB can be opened by anyone.  Then DB and its journal are overwritten and\n"
+       "deleted.  Read “What wipe cannot promise” in the README."),
+  };
+  g_autofree char *as = NULL;
+  const GOptionEntry entries[] = {
+    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Supervisor doing it"), N_("NAME") },
+    { NULL }
+  };
+  g_auto(GStrv) pos = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CasedbSecureString) password = NULL;
+  g_autofree char *prompt = NULL;
+  g_autofree char *confirmation = NULL;
+  gboolean ok;
+
+  if (!parse_command (&info, entries, argc, argv, 1, &pos) || !require_option (as, "--as"))
+    return EXIT_INPUT;
+
+  prompt = g_strdup_printf (_("Password for %s: "), as);
+  password = read_password (prompt, &error);
+  if (password == NULL)
+    return fail_with (error);
+
+  g_clear_pointer (&prompt, g_free);
+  prompt = g_strdup_printf (_("This destroys %s and every case in it, for good.\n"
+                              "Type WIPE to go on: "), pos[0]);
+  confirmation = read_confirmation (prompt);
+  if (!g_str_equal (confirmation, "WIPE"))
+    {
+      g_printerr ("casedb-tool: %s\n", _("Not confirmed with WIPE: nothing was changed"));
+      return EXIT_INPUT;
+    }
+
+  ok = casedb_store_wipe (pos[0], as, password, &error);
+  casedb_secure_clear (&password);
+  if (!ok)
+    return fail_with (error);
+
+  g_print (_("Wiped %s and its key file.\n"), pos[0]);
+  return EXIT_OK;
+}
+
 static int
 cmd_demo (int argc, char **argv)
 {
@@ -901,6 +982,619 @@ cmd_demo (int argc, char **argv)
   return EXIT_OK;
 }
 
+/* ---- exports, backups and transfers ---- */
+
+#define DEFAULT_MIN_CELL 5
+
+/* A new package passphrase: twice on a terminal, once from a pipe. */
+static char *
+read_new_passphrase (GError **error)
+{
+  g_autoptr(CasedbSecureString) passphrase = NULL;
+  g_autoptr(CasedbSecureString) again = NULL;
+
+  passphrase = read_password (_("Passphrase for the package: "), error);
+  if (passphrase == NULL || !casedb_export_check_passphrase (passphrase, error))
+    return NULL;
+
+  if (isatty (STDIN_FILENO))
+    {
+      again = read_password (_("Repeat the passphrase: "), error);
+      if (again == NULL)
+        return NULL;
+      if (strcmp (passphrase, again) != 0)
+        {
+          g_set_error_literal (error, CASEDB_ERROR, CASEDB_ERROR_INVALID_INPUT,
+                               _("The two passphrases differ"));
+          return NULL;
+        }
+    }
+
+  return g_steal_pointer (&passphrase);
+}
+
+static char *
+read_passphrase (GError **error)
+{
+  return read_password (_("Passphrase of the package: "), error);
+}
+
+static int
+export_summary (CasedbStore *store, CasedbPeriod period, guint min_cell,
+                CasedbSummaryFormat format, const char *out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CasedbSummary) summary = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  guint excluded;
+
+  summary = casedb_summary_new (store, period, min_cell, &error);
+  if (summary == NULL)
+    return fail_with (error);
+
+  if (out != NULL)
+    {
+      if (!casedb_summary_write (summary, format, out, &error))
+        return fail_with (error);
+    }
+  else
+    {
+      bytes = format == CASEDB_SUMMARY_JSON ? casedb_summary_to_json (summary)
+                                            : casedb_summary_to_csv (summary);
+      fwrite (g_bytes_get_data (bytes, NULL), 1, g_bytes_get_size (bytes), stdout);
+      fflush (stdout);
+    }
+
+  excluded = casedb_summary_get_n_excluded (summary);
+  g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                           "%u case left out: its consent does not allow statistics\n",
+                           "%u cases left out: their consent does not allow statistics\n",
+                           excluded), excluded);
+  return EXIT_OK;
+}
+
+static int
+cmd_export (int argc, char **argv)
+{
+  static const CommandInfo info = {
+    "export", N_("DB"), N_("Exports for the UN focal point: an anonymized summary or coded cases."),
+    N_("--kind summary: counts per violation, period of the incident, region and\n"
+       "verification; no case code, no identity.  Counts from 1 to K−1 are written\n"
+       "“<K” (--min-cell K, default 5; 0 writes every count).  Drafts and cases whose\n"
+       "consent does not allow statistics are left out (their number goes to stderr).\n"
+       "CSV and JSON go to standard output without --out; PDF needs --out.\n"
+       "\n"
+       "--kind un: an encrypted package (--out FILE) with the non-draft cases whose\n"
+       "consent allows sharing with the UN, coded fields only: codes, dates, region,\n"
+       "violations and subtypes, perpetrator codes, victims’ codes, sex and age,\n"
+       "verification and the coded summary.  --with-identities adds the victims’\n"
+       "names, the location and the narrative of the cases whose consent ALSO allows\n"
+       "sharing identities (audited as an identity read).  Reads the password of --as,\n"
+       "then the package passphrase (at least 12 characters; twice on a terminal).\n"
+       "Open it with “casedb-tool open-package”.  Supervisors only; audited."),
+  };
+  g_autofree char *as = NULL;
+  g_autofree char *kind = NULL;
+  g_autofree char *period_s = NULL;
+  g_autofree char *format_s = NULL;
+  g_autofree char *out = NULL;
+  gboolean with_identities = FALSE;
+  int min_cell = -1;
+  const GOptionEntry entries[] = {
+    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Your user name"), N_("NAME") },
+    { "kind", 0, 0, G_OPTION_ARG_STRING, &kind, N_("summary or un"), N_("KIND") },
+    { "period", 0, 0, G_OPTION_ARG_STRING, &period_s, N_("summary: month (default), quarter or year"), N_("PERIOD") },
+    { "min-cell", 0, 0, G_OPTION_ARG_INT, &min_cell, N_("summary: write counts below K as “<K”"), N_("K") },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format_s, N_("summary: csv (default), json or pdf"), N_("FORMAT") },
+    { "with-identities", 0, 0, G_OPTION_ARG_NONE, &with_identities,
+      N_("un: add identities where consent allows sharing them"), NULL },
+    { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, N_("File to write (never overwritten)"), N_("FILE") },
+    { NULL }
+  };
+  g_auto(GStrv) pos = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CasedbStore) store = NULL;
+  g_autoptr(CasedbSecureString) passphrase = NULL;
+  CasedbUnExportResult result;
+  CasedbSummaryFormat format = CASEDB_SUMMARY_CSV;
+  CasedbPeriod period = CASEDB_PERIOD_MONTH;
+  gboolean un;
+  gboolean ok;
+  int ret;
+
+  if (!parse_command (&info, entries, argc, argv, 1, &pos) || !require_option (as, "--as")
+      || !require_option (kind, "--kind"))
+    return EXIT_INPUT;
+
+  if (g_strcmp0 (kind, "un") == 0)
+    un = TRUE;
+  else if (g_strcmp0 (kind, "summary") == 0)
+    un = FALSE;
+  else
+    return usage_error (_("unknown kind “%s”: use summary or un"), kind);
+
+  if (un)
+    {
+      if (period_s != NULL || format_s != NULL || min_cell != -1)
+        return usage_error (_("--period, --min-cell and --format belong to --kind summary"));
+      if (!require_option (out, "--out"))
+        return EXIT_INPUT;
+    }
+  else
+    {
+      if (with_identities)
+        return usage_error (_("a summary never holds identities: --with-identities belongs to --kind un"));
+      if (period_s != NULL && !casedb_period_from_string (period_s, &period))
+        return usage_error (_("unknown period “%s”: use month, quarter or year"), period_s);
+      if (format_s != NULL && !casedb_summary_format_from_string (format_s, &format))
+        return usage_error (_("unknown format “%s”: use csv, json or pdf"), format_s);
+      if (min_cell < -1)
+        return usage_error (_("--min-cell needs a number from 0 up"));
+      if (format == CASEDB_SUMMARY_PDF && out == NULL)
+        return usage_error (_("a PDF needs --out FILE"));
+    }
+  if (out != NULL && g_file_test (out, G_FILE_TEST_EXISTS))
+    return usage_error (_("“%s” already exists; choose another name"), out);
+
+  store = open_store (pos[0], as, &error);
+  if (store == NULL || !casedb_store_require (store, CASEDB_PERM_EXPORT, &error))
+    return fail_with (error);
+
+  if (!un)
+    {
+      ret = export_summary (store, period, min_cell < 0 ? DEFAULT_MIN_CELL : (guint) min_cell, format, out);
+      casedb_store_close (store);
+      return ret;
+    }
+
+  if (with_identities && !casedb_store_require (store, CASEDB_PERM_READ_IDENTITY, &error))
+    return fail_with (error);
+  passphrase = read_new_passphrase (&error);
+  if (passphrase == NULL)
+    return fail_with (error);
+  ok = casedb_export_un (store, out, passphrase, with_identities, NULL, &result, &error);
+  casedb_secure_clear (&passphrase);
+  if (!ok)
+    return fail_with (error);
+  casedb_store_close (store);
+
+  g_print (g_dngettext (GETTEXT_PACKAGE, "Wrote %s: %u case", "Wrote %s: %u cases", result.n_cases),
+           out, result.n_cases);
+  if (with_identities)
+    g_print (_(", %u with identities"), result.n_with_identities);
+  g_print (".\n");
+  g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                           "%u case left out: its consent does not allow sharing with the UN\n",
+                           "%u cases left out: their consent does not allow sharing with the UN\n",
+                           result.n_no_consent), result.n_no_consent);
+  if (result.n_drafts > 0)
+    g_printerr (g_dngettext (GETTEXT_PACKAGE, "%u draft left out\n", "%u drafts left out\n",
+                             result.n_drafts), result.n_drafts);
+  return EXIT_OK;
+}
+
+/* Writes @data to DIR/NAME: 0600, never over a file, never outside DIR. */
+static gboolean
+write_entry_file (const char *dir, const CasedbPackageEntry *entry, GError **error)
+{
+  g_autofree char *base = g_path_get_basename (entry->name);
+  g_autofree char *path = NULL;
+  const guint8 *data = entry->data;
+  gsize len = entry->len;
+  int fd;
+
+  if (g_strcmp0 (base, entry->name) != 0 || entry->name[0] == '.')
+    {
+      g_set_error (error, CASEDB_ERROR, CASEDB_ERROR_DAMAGED,
+                   _("The package holds a file with an unsafe name"));
+      return FALSE;
+    }
+  path = g_build_filename (dir, base, NULL);
+  fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, CASEDB_ERROR, saved == EEXIST ? CASEDB_ERROR_EXISTS : CASEDB_ERROR_IO,
+                   _("Could not create “%s”: %s"), path, g_strerror (saved));
+      return FALSE;
+    }
+  while (len > 0)
+    {
+      ssize_t n = write (fd, data, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          int saved = errno;
+
+          close (fd);
+          g_set_error (error, CASEDB_ERROR, CASEDB_ERROR_IO, _("Could not write “%s”: %s"),
+                       path, g_strerror (saved));
+          return FALSE;
+        }
+      data += n;
+      len -= n;
+    }
+  if (close (fd) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, CASEDB_ERROR, CASEDB_ERROR_IO, _("Could not write “%s”: %s"),
+                   path, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+cmd_open_package (int argc, char **argv)
+{
+  static const CommandInfo info = {
+    "open-package", N_("FILE"), N_("Opens a package made for the UN focal point."),
+    N_("Reads the passphrase.  Without --out, lists the files in the package; with\n"
+       "--out -, writes their contents to standard output; with --out DIR, writes\n"
+       "each file into DIR (created if needed; files 0600, never over an existing\n"
+       "file).  Every byte of the package is checked first: a wrong passphrase gives\n"
+       "exit status 2, a damaged or altered package exit status 3."),
+  };
+  g_autofree char *out = NULL;
+  const GOptionEntry entries[] = {
+    { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, N_("Folder to write to, or - for standard output"), N_("DIR") },
+    { NULL }
+  };
+  g_auto(GStrv) pos = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries_list = NULL;
+  g_autoptr(CasedbSecureString) passphrase = NULL;
+
+  if (!parse_command (&info, entries, argc, argv, 1, &pos))
+    return EXIT_INPUT;
+
+  passphrase = read_passphrase (&error);
+  if (passphrase == NULL)
+    return fail_with (error);
+  entries_list = casedb_package_read (pos[0], CASEDB_PACKAGE_UN_EXPORT, passphrase, &error);
+  casedb_secure_clear (&passphrase);
+  if (entries_list == NULL)
+    return fail_with (error);
+
+  if (out != NULL && g_strcmp0 (out, "-") != 0 && g_mkdir_with_parents (out, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_printerr (_("casedb-tool: could not create “%s”: %s\n"), out, g_strerror (saved));
+      return EXIT_INPUT;
+    }
+
+  for (guint i = 0; i < entries_list->len; i++)
+    {
+      CasedbPackageEntry *e = g_ptr_array_index (entries_list, i);
+
+      if (out == NULL)
+        g_print ("%-24s %" G_GSIZE_FORMAT "\n", e->name, e->len);
+      else if (g_strcmp0 (out, "-") == 0)
+        fwrite (e->data, 1, e->len, stdout);
+      else if (!write_entry_file (out, e, &error))
+        return fail_with (error);
+    }
+  return EXIT_OK;
+}
+
+static int
+cmd_backup (int argc, char **argv)
+{
+  static const CommandInfo info = {
+    "backup", N_("DB DEST"), N_("Writes an encrypted backup of the database and its keys."),
+    N_("Reads the password of --as, then the backup passphrase (at least 12\n"
+       "characters; twice on a terminal).  DEST must not exist.  The backup holds DB\n"
+       "and DB.keys exactly as they are on disk (still encrypted) inside a package\n"
+       "sealed with the passphrase: keep the passphrase apart from the backup.\n"
+       "Supervisors only; audited."),
+  };
+  g_autofree char *as = NULL;
+  const GOptionEntry entries[] = {
+    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Supervisor doing it"), N_("NAME") },
+    { NULL }
+  };
+  g_auto(GStrv) pos = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CasedbStore) store = NULL;
+  g_autoptr(CasedbSecureString) passphrase = NULL;
+  g_autoptr(CasedbBackupInfo) backup = NULL;
+  gboolean ok;
+
+  if (!parse_command (&info, entries, argc, argv, 2, &pos) || !require_option (as, "--as"))
+    return EXIT_INPUT;
+  if (g_file_test (pos[1], G_FILE_TEST_EXISTS))
+    return usage_error (_("“%s” already exists; choose another name"), pos[1]);
+
+  store = open_store (pos[0], as, &error);
+  if (store == NULL || !casedb_store_require (store, CASEDB_PERM_BACKUP, &error))
+    return fail_with (error);
+  passphrase = read_new_passphrase (&error);
+  if (passphrase == NULL)
+    return fail_with (error);
+  ok = casedb_backup_create (store, pos[1], passphrase, NULL, &backup, &error);
+  casedb_secure_clear (&passphrase);
+  if (!ok)
+    return fail_with (error);
+  casedb_store_close (store);
+
+  g_print (g_dngettext (GETTEXT_PACKAGE, "Wrote the backup %s: %u case.\n",
+                        "Wrote the backup %s: %u cases.\n", backup->n_cases),
+           pos[1], backup->n_cases);
+  return EXIT_OK;
+}
+
+static int
+cmd_verify_backup (int argc, char **argv)
+{
+  static const CommandInfo info = {
+    "verify-backup", N_("FILE"), N_("Checks that a backup is whole and can be restored."),
+    N_("Reads the backup passphrase.  Checks every part of the package, the\n"
+       "manifest, the size and SHA-256 of the database and key files, and that the\n"
+       "key file belongs to the database.  Exit status 0 when intact, 2 for a wrong\n"
+       "passphrase, 3 when damaged."),
+  };
+  g_auto(GStrv) pos = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CasedbSecureString) passphrase = NULL;
+  g_autoptr(CasedbBackupInfo) backup = NULL;
+
+  if (!parse_command (&info, NULL, argc, argv, 1, &pos))
+    return EXIT_INPUT;
+
+  passphrase = read_passphrase (&error);
+  if (passphrase == NULL)
+    return fail_with (error);
+  backup = casedb_backup_verify (pos[0], passphrase, &error);
+  casedb_secure_clear (&passphrase);
+  if (backup == NULL)
+    return fail_with (error);
+
+  g_print (g_dngettext (GETTEXT_PACKAGE,
+                        "Backup intact: database %s, %u case, made %s by CaseDB %s.\n",
+                        "Backup intact: database %s, %u cases, made %s by CaseDB %s.\n",
+                        backup->n_cases),
+           backup->database_id, backup->n_cases, backup->created,
+           backup->casedb_version != NULL ? backup->casedb_version : "?");
+  return EXIT_OK;
+}
+
+static int
+cmd_restore (int argc, char **argv)
+{
+  static const CommandInfo info = {
+    "restore", N_("FILE DEST_DB"), N_("Restores a backup as a new database."),
+    N_("Reads the backup passphrase, checks the backup as verify-backup does, then\n"
+       "writes DEST_DB and DEST_DB.keys (0600).  Neither may exist: a restore never\n"
+       "overwrites a database.  Every user keeps the password they had when the\n"
+       "backup was made."),
+  };
+  g_auto(GStrv) pos = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CasedbSecureString) passphrase = NULL;
+  g_autoptr(CasedbBackupInfo) backup = NULL;
+
+  if (!parse_command (&info, NULL, argc, argv, 2, &pos))
+    return EXIT_INPUT;
+
+  passphrase = read_passphrase (&error);
+  if (passphrase == NULL)
+    return fail_with (error);
+  backup = casedb_backup_restore (pos[0], passphrase, pos[1], &error);
+  casedb_secure_clear (&passphrase);
+  if (backup == NULL)
+    return fail_with (error);
+
+  g_print (g_dngettext (GETTEXT_PACKAGE, "Restored %u case to %s (backup made %s).\n",
+                        "Restored %u cases to %s (backup made %s).\n", backup->n_cases),
+           backup->n_cases, pos[1], backup->created);
+  return EXIT_OK;
+}
+
+static int
+cmd_transfer_export (int argc, char **argv)
+{
+  static const CommandInfo info = {
+    "transfer export", N_("DB"), N_("Writes the cases changed since the last transfer, for the main office."),
+    N_("A field office sends its new and changed cases, with their identities, to\n"
+       "the main office in an encrypted package (--out FILE, never overwritten).\n"
+       "--all sends every case (use it when a package was lost).  Reads the password\n"
+       "of --as, then the package passphrase (at least 12 characters; twice on a\n"
+       "terminal).  Supervisors only; audited.  Deletions are not sent."),
+  };
+  g_autofree char *as = NULL;
+  g_autofree char *out = NULL;
+  gboolean all = FALSE;
+  const GOptionEntry entries[] = {
+    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Supervisor doing it"), N_("NAME") },
+    { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, N_("Package to write"), N_("FILE") },
+    { "all", 0, 0, G_OPTION_ARG_NONE, &all, N_("Every case, not only the changed ones"), NULL },
+    { NULL }
+  };
+  g_auto(GStrv) pos = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CasedbStore) store = NULL;
+  g_autoptr(CasedbSecureString) passphrase = NULL;
+  guint n_cases = 0;
+  gboolean ok;
+
+  if (!parse_command (&info, entries, argc, argv, 1, &pos) || !require_option (as, "--as")
+      || !require_option (out, "--out"))
+    return EXIT_INPUT;
+  if (g_file_test (out, G_FILE_TEST_EXISTS))
+    return usage_error (_("“%s” already exists; choose another name"), out);
+
+  store = open_store (pos[0], as, &error);
+  if (store == NULL || !casedb_store_require (store, CASEDB_PERM_EXPORT, &error)
+      || !casedb_store_require (store, CASEDB_PERM_READ_IDENTITY, &error))
+    return fail_with (error);
+  passphrase = read_new_passphrase (&error);
+  if (passphrase == NULL)
+    return fail_with (error);
+  ok = casedb_transfer_export (store, out, passphrase, all, NULL, &n_cases, &error);
+  casedb_secure_clear (&passphrase);
+  if (!ok)
+    return fail_with (error);
+  casedb_store_close (store);
+
+  g_print (g_dngettext (GETTEXT_PACKAGE, "Wrote %s: %u case.\n", "Wrote %s: %u cases.\n", n_cases),
+           out, n_cases);
+  return EXIT_OK;
+}
+
+static void
+print_conflict_header (void)
+{
+  g_print ("%-36s  %-14s  %-27s  %s\n", _("UUID"), _("CODE"), _("RECEIVED"), _("FROM DATABASE"));
+}
+
+static int
+cmd_transfer_import (int argc, char **argv)
+{
+  static const CommandInfo info = {
+    "transfer import", N_("DB FILE"), N_("Merges a transfer package from a field office."),
+    N_("Cases are matched by their identifier: new ones are added (keeping their\n"
+       "code when it is free here), cases not changed here since the last transfer\n"
+       "are updated, and a case changed on both sides becomes a conflict that is\n"
+       "never overwritten: list them with “transfer conflicts”, settle them with\n"
+       "“transfer resolve”.  --dry-run shows what would happen.  Reads the password\n"
+       "of --as, then the package passphrase.  Supervisors only; audited."),
+  };
+  g_autofree char *as = NULL;
+  gboolean dry_run = FALSE;
+  const GOptionEntry entries[] = {
+    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Supervisor doing it"), N_("NAME") },
+    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run, N_("Store nothing, show what would happen"), NULL },
+    { NULL }
+  };
+  g_auto(GStrv) pos = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CasedbStore) store = NULL;
+  g_autoptr(CasedbSecureString) passphrase = NULL;
+  g_autoptr(CasedbTransferBundle) bundle = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  guint counts[CASEDB_MERGE_CONFLICT + 1] = { 0, };
+
+  if (!parse_command (&info, entries, argc, argv, 2, &pos) || !require_option (as, "--as"))
+    return EXIT_INPUT;
+
+  store = open_store (pos[0], as, &error);
+  if (store == NULL || !casedb_store_require (store, CASEDB_PERM_EXPORT, &error))
+    return fail_with (error);
+  passphrase = read_passphrase (&error);
+  if (passphrase == NULL)
+    return fail_with (error);
+  bundle = casedb_transfer_bundle_open (pos[1], passphrase, &error);
+  casedb_secure_clear (&passphrase);
+  if (bundle == NULL)
+    return fail_with (error);
+
+  items = dry_run ? casedb_transfer_preview (store, bundle, &error)
+                  : casedb_transfer_import (store, bundle, &error);
+  if (items == NULL)
+    return fail_with (error);
+
+  for (guint i = 0; i < items->len; i++)
+    counts[((CasedbTransferItem *) g_ptr_array_index (items, i))->action]++;
+  g_print (dry_run ? _("Would merge %u cases from database %s: %u new, %u updated, %u unchanged, %u conflicts.\n")
+                   : _("Merged %u cases from database %s: %u new, %u updated, %u unchanged, %u conflicts.\n"),
+           items->len, casedb_transfer_bundle_get_sender (bundle), counts[CASEDB_MERGE_NEW],
+           counts[CASEDB_MERGE_UPDATE], counts[CASEDB_MERGE_SAME], counts[CASEDB_MERGE_CONFLICT]);
+  for (guint i = 0; i < items->len; i++)
+    {
+      CasedbTransferItem *t = g_ptr_array_index (items, i);
+
+      if (t->action == CASEDB_MERGE_CONFLICT)
+        g_print (_("Conflict: %s (here %s, there %s)\n"), t->uuid,
+                 t->code != NULL ? t->code : _("deleted"), t->sender_code != NULL ? t->sender_code : "?");
+    }
+  casedb_store_close (store);
+  return EXIT_OK;
+}
+
+static int
+cmd_transfer_conflicts (int argc, char **argv)
+{
+  static const CommandInfo info = {
+    "transfer conflicts", N_("DB"), N_("Lists the cases changed both here and at another office."),
+    NULL,
+  };
+  g_autofree char *as = NULL;
+  const GOptionEntry entries[] = {
+    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Supervisor doing it"), N_("NAME") },
+    { NULL }
+  };
+  g_auto(GStrv) pos = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CasedbStore) store = NULL;
+  g_autoptr(GPtrArray) conflicts = NULL;
+
+  if (!parse_command (&info, entries, argc, argv, 1, &pos) || !require_option (as, "--as"))
+    return EXIT_INPUT;
+
+  store = open_store (pos[0], as, &error);
+  if (store == NULL || (conflicts = casedb_store_list_conflicts (store, &error)) == NULL)
+    return fail_with (error);
+
+  print_conflict_header ();
+  for (guint i = 0; i < conflicts->len; i++)
+    {
+      CasedbConflictInfo *c = g_ptr_array_index (conflicts, i);
+
+      g_print ("%-36s  %-14s  %-27s  %s\n", c->uuid, c->code != NULL ? c->code : _("(deleted)"),
+               c->received, c->peer);
+    }
+  casedb_store_close (store);
+  return EXIT_OK;
+}
+
+static int
+cmd_transfer_resolve (int argc, char **argv)
+{
+  static const CommandInfo info = {
+    "transfer resolve", N_("DB UUID"), N_("Settles a transfer conflict."),
+    N_("--keep mine keeps this database’s version (the next change from that office\n"
+       "is a conflict again); --keep theirs replaces it with the other office’s.\n"
+       "--from names the sending database when several sent a version."),
+  };
+  g_autofree char *as = NULL;
+  g_autofree char *keep = NULL;
+  g_autofree char *from = NULL;
+  const GOptionEntry entries[] = {
+    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Supervisor doing it"), N_("NAME") },
+    { "keep", 0, 0, G_OPTION_ARG_STRING, &keep, N_("mine or theirs"), N_("WHICH") },
+    { "from", 0, 0, G_OPTION_ARG_STRING, &from, N_("The sending database’s id"), N_("ID") },
+    { NULL }
+  };
+  g_auto(GStrv) pos = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CasedbStore) store = NULL;
+  gboolean theirs;
+
+  if (!parse_command (&info, entries, argc, argv, 2, &pos) || !require_option (as, "--as")
+      || !require_option (keep, "--keep"))
+    return EXIT_INPUT;
+  if (g_strcmp0 (keep, "theirs") == 0)
+    theirs = TRUE;
+  else if (g_strcmp0 (keep, "mine") == 0)
+    theirs = FALSE;
+  else
+    return usage_error (_("--keep needs mine or theirs, not “%s”"), keep);
+
+  store = open_store (pos[0], as, &error);
+  if (store == NULL || !casedb_transfer_resolve (store, pos[1], from, theirs, &error))
+    return fail_with (error);
+  casedb_store_close (store);
+
+  g_print (theirs ? _("Took the other office’s version of %s.\n")
+                  : _("Kept this database’s version of %s.\n"), pos[1]);
+  return EXIT_OK;
+}
+
 /* ---- dispatch ---- */
 
 typedef int (*CommandFunc) (int argc, char **argv);
@@ -922,7 +1616,17 @@ static const struct {
   { "audit", "verify", cmd_audit_verify, N_("audit verify DB --as NAME") },
   { "audit", NULL, cmd_audit, N_("audit DB --as NAME") },
   { "rekey", NULL, cmd_rekey, N_("rekey DB --as NAME") },
+  { "wipe", NULL, cmd_wipe, N_("wipe DB --as NAME") },
   { "demo", NULL, cmd_demo, N_("demo DB") },
+  { "export", NULL, cmd_export, N_("export DB --as NAME --kind summary|un [--period month|quarter|year] [--min-cell K] [--format csv|json|pdf] [--with-identities] [--out FILE]") },
+  { "open-package", NULL, cmd_open_package, N_("open-package FILE [--out DIR|-]") },
+  { "backup", NULL, cmd_backup, N_("backup DB --as NAME DEST") },
+  { "verify-backup", NULL, cmd_verify_backup, N_("verify-backup FILE") },
+  { "restore", NULL, cmd_restore, N_("restore FILE DEST_DB") },
+  { "transfer", "export", cmd_transfer_export, N_("transfer export DB --as NAME --out FILE [--all]") },
+  { "transfer", "import", cmd_transfer_import, N_("transfer import DB --as NAME FILE [--dry-run]") },
+  { "transfer", "conflicts", cmd_transfer_conflicts, N_("transfer conflicts DB --as NAME") },
+  { "transfer", "resolve", cmd_transfer_resolve, N_("transfer resolve DB --as NAME UUID --keep mine|theirs [--from ID]") },
 };
 
 static void
@@ -983,6 +1687,8 @@ main (int argc, char *argv[])
 
   if (g_str_equal (argv[1], "user"))
     g_printerr ("casedb-tool: %s\n", _("user needs add, remove or list"));
+  else if (g_str_equal (argv[1], "transfer"))
+    g_printerr ("casedb-tool: %s\n", _("transfer needs export, import, conflicts or resolve"));
   else
     g_printerr (_("casedb-tool: unknown command “%s”\n"), argv[1]);
   print_usage (stderr);

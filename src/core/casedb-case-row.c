@@ -5,18 +5,21 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "casedb-case-row.h"
+#include "casedb-case-row-private.h"
 
 struct _CasedbCaseRow
 {
   GObject             parent_instance;
 
+  /* The strings are copies owned by the row, or, with @owner, borrowed
+   * from its immutable storage. */
+  GObject            *owner;
   gint64              id;
-  char               *code;
-  char               *reference;
-  char               *incident_date;
-  char               *region;
-  char               *summary;
+  const char         *code;
+  const char         *reference;
+  const char         *incident_date;
+  const char         *region;
+  const char         *summary;
   guint               violation_mask;
   guint               n_victims;
   CasedbVerification  verification;
@@ -68,11 +71,16 @@ casedb_case_row_finalize (GObject *object)
 {
   CasedbCaseRow *self = (CasedbCaseRow *)object;
 
-  g_clear_pointer (&self->code, g_free);
-  g_clear_pointer (&self->reference, g_free);
-  g_clear_pointer (&self->incident_date, g_free);
-  g_clear_pointer (&self->region, g_free);
-  g_clear_pointer (&self->summary, g_free);
+  if (self->owner != NULL)
+    g_clear_object (&self->owner);
+  else
+    {
+      g_free ((char *) self->code);
+      g_free ((char *) self->reference);
+      g_free ((char *) self->incident_date);
+      g_free ((char *) self->region);
+      g_free ((char *) self->summary);
+    }
 
   G_OBJECT_CLASS (casedb_case_row_parent_class)->finalize (object);
 }
@@ -182,6 +190,26 @@ casedb_case_row_init (CasedbCaseRow *self)
 {
 }
 
+static CasedbCaseRow *
+case_row_new (gint64              id,
+              guint               violation_mask,
+              guint               n_victims,
+              CasedbVerification  verification,
+              gboolean            draft,
+              gboolean            needs_followup)
+{
+  CasedbCaseRow *self = g_object_new (CASEDB_TYPE_CASE_ROW, NULL);
+
+  self->id = id;
+  self->violation_mask = violation_mask;
+  self->n_victims = n_victims;
+  self->verification = verification;
+  self->draft = !!draft;
+  self->needs_followup = !!needs_followup;
+
+  return self;
+}
+
 /**
  * casedb_case_row_new:
  *
@@ -200,19 +228,48 @@ casedb_case_row_new (gint64              id,
                      gboolean            needs_followup,
                      const char         *summary)
 {
-  CasedbCaseRow *self = g_object_new (CASEDB_TYPE_CASE_ROW, NULL);
+  CasedbCaseRow *self = case_row_new (id, violation_mask, n_victims, verification, draft,
+                                      needs_followup);
 
-  self->id = id;
   self->code = g_strdup (code);
   self->reference = g_strdup (reference);
   self->incident_date = g_strdup (incident_date);
   self->region = g_strdup (region);
-  self->violation_mask = violation_mask;
-  self->n_victims = n_victims;
-  self->verification = verification;
-  self->draft = !!draft;
-  self->needs_followup = !!needs_followup;
   self->summary = g_strdup (summary);
+
+  return self;
+}
+
+/**
+ * casedb_case_row_new_borrowed:
+ *
+ * Returns: (transfer full): a row pointing into @owner's strings
+ */
+CasedbCaseRow *
+casedb_case_row_new_borrowed (GObject            *owner,
+                              gint64              id,
+                              const char         *code,
+                              const char         *reference,
+                              const char         *incident_date,
+                              const char         *region,
+                              guint               violation_mask,
+                              guint               n_victims,
+                              CasedbVerification  verification,
+                              gboolean            draft,
+                              gboolean            needs_followup,
+                              const char         *summary)
+{
+  CasedbCaseRow *self;
+
+  g_return_val_if_fail (G_IS_OBJECT (owner), NULL);
+
+  self = case_row_new (id, violation_mask, n_victims, verification, draft, needs_followup);
+  self->owner = g_object_ref (owner);
+  self->code = code;
+  self->reference = reference;
+  self->incident_date = incident_date;
+  self->region = region;
+  self->summary = summary;
 
   return self;
 }

@@ -25,12 +25,6 @@ static const CasedbDemoUser demo_users[] = {
 #define DEMO_N_CASES 150
 #define DEMO_SEED    0xCA5E
 
-/* Cases saved per transaction.  A million cases do not fit in memory at
- * once, and libgcrypt's secure allocator searches its pool linearly, so the
- * cost of a batch grows with the square of the identities it holds; 250 to
- * 500 was the fastest on 20,000 cases (fewer commits vs. shorter searches). */
-#define POPULATE_BATCH 500
-
 static const char *regions[] = {
   "Northern Province", "River District", "Eastern Highlands", "Capital Region", "Lake Zone",
 };
@@ -239,6 +233,8 @@ typedef struct {
   gboolean    with_identities;
   gboolean    can_verify;
   guint32     seed;
+  guint       index;
+  guint       n_cases;
   char       *party_codes[G_N_ELEMENTS (parties)];
   char       *source_codes[G_N_ELEMENTS (sources)];
 } Generator;
@@ -352,6 +348,19 @@ generate_case (Generator *gen, guint index)
   return c;
 }
 
+/* CasedbCaseSource: one case at a time, so that a million cases never sit in
+ * memory together (their identities would fill libgcrypt's secure pool,
+ * whose allocator searches it linearly). */
+static CasedbCase *
+generator_next (gpointer data, GError **error)
+{
+  Generator *gen = data;
+
+  if (gen->index >= gen->n_cases)
+    return NULL;
+  return generate_case (gen, gen->index++);
+}
+
 static void
 generator_clear (Generator *gen)
 {
@@ -365,7 +374,6 @@ generator_clear (Generator *gen)
 gboolean
 casedb_demo_populate (CasedbStore *store, guint n_cases, guint32 seed, GError **error)
 {
-  g_autoptr(GPtrArray) batch = NULL;
   g_autoptr(GDateTime) now = NULL;
   Generator gen = { NULL, };
   gboolean ok = TRUE;
@@ -378,6 +386,7 @@ casedb_demo_populate (CasedbStore *store, guint n_cases, guint32 seed, GError **
 
   gen.rand = g_rand_new_with_seed (seed);
   gen.seed = seed;
+  gen.n_cases = n_cases;
   gen.with_identities = casedb_store_can (store, CASEDB_PERM_READ_IDENTITY);
   gen.can_verify = casedb_store_can (store, CASEDB_PERM_VERIFY_CASES);
   now = g_date_time_new_now_local ();
@@ -395,16 +404,9 @@ casedb_demo_populate (CasedbStore *store, guint n_cases, guint32 seed, GError **
         ok = (gen.source_codes[i] = casedb_store_code_for_name (store, 'M', sources[i], error)) != NULL;
     }
 
-  batch = g_ptr_array_new_with_free_func ((GDestroyNotify) casedb_case_free);
-  for (guint i = 0; ok && i < n_cases; i++)
-    {
-      g_ptr_array_add (batch, generate_case (&gen, i));
-      if (batch->len == POPULATE_BATCH || i + 1 == n_cases)
-        {
-          ok = casedb_store_save_cases (store, batch, NULL, error);
-          g_ptr_array_set_size (batch, 0);
-        }
-    }
+  /* All the cases in one transaction: all or nothing, one audit entry. */
+  if (ok && n_cases > 0)
+    ok = casedb_store_save_cases_from (store, generator_next, &gen, NULL, error);
 
   generator_clear (&gen);
   return ok;

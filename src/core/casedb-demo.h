@@ -20,7 +20,9 @@ const CasedbDemoUser *casedb_demo_get_users (guint *n_users);
 gboolean casedb_demo_ensure   (const char *db_path, GError **error);
 
 /* Adds @n_cases synthetic cases generated from @seed (deterministic), in
- * one transaction; with identities when the store's role holds the identity
+ * one transaction with one "import" audit entry, generated and stored one at
+ * a time (casedb_store_save_cases_from) so that memory stays flat even for a
+ * million cases; with identities when the store's role holds the identity
  * key.  Used by the demo, the benchmark and tests. */
 gboolean casedb_demo_populate (CasedbStore *store, guint n_cases, guint32 seed,
                                GError **error);

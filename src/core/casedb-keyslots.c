@@ -34,6 +34,8 @@
 #define MAX_FILE_SIZE     (4 * 1024 * 1024)
 #define MAX_FAILED_LOGINS 1000
 #define MAX_USER_LEN      64
+#define CHECKSUM_MEMBER   "checksum"
+#define CHECKSUM_HEX_LEN  64
 #define KEYRING_LEN_CODED (2 * CASEDB_KEY_LEN)
 #define KEYRING_LEN_FULL  (3 * CASEDB_KEY_LEN)
 
@@ -709,6 +711,15 @@ casedb_keyslots_commit_pending (CasedbKeyslots *self)
     {
       Slot *slot = g_ptr_array_index (self->slots, i);
 
+      /* A slot made while the rekey was pending has no pending keys: it
+       * keeps what it has rather than being left with none, which would
+       * make the whole file unreadable. */
+      if (slot->pending_keys == NULL)
+        {
+          g_warning ("Key slot of %s has no pending keyring; it will need a password reset",
+                     slot->user);
+          continue;
+        }
       g_clear_pointer (&slot->keys, g_bytes_unref);
       slot->keys = g_steal_pointer (&slot->pending_keys);
     }
@@ -821,6 +832,50 @@ set_b64_bytes (JsonObject *o, const char *member, GBytes *bytes)
   set_b64 (o, member, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
 }
 
+/* SHA-256 of the file's own bytes with the checksum value (at @value_at)
+ * read as zeros.  Without it a flipped bit in a salt, a sealed secret or
+ * the database id reads as a wrong password, forever, for that user or for
+ * everyone.  It is computed over the bytes rather than a re-serialisation
+ * so that another json-glib cannot make a sound file look damaged.  It is
+ * no defence against a forger: the AAD of each slot is. */
+static char *
+file_checksum (const char *data, gsize len, gsize value_at)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  static const char zeros[CHECKSUM_HEX_LEN + 1] =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+  g_assert (value_at + CHECKSUM_HEX_LEN <= len);
+  g_checksum_update (checksum, (const guchar *) data, value_at);
+  g_checksum_update (checksum, (const guchar *) zeros, CHECKSUM_HEX_LEN);
+  g_checksum_update (checksum, (const guchar *) data + value_at + CHECKSUM_HEX_LEN,
+                     len - value_at - CHECKSUM_HEX_LEN);
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
+/* Files written before the checksum existed have none and still load. */
+static gboolean
+checksum_matches (JsonObject *o, const char *data, gsize len)
+{
+  JsonNode *node = json_object_get_member (o, CHECKSUM_MEMBER);
+  g_autofree char *sum = NULL;
+  const char *stored;
+  const char *at;
+
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return FALSE;
+  stored = json_node_get_string (node);
+  if (strlen (stored) != CHECKSUM_HEX_LEN)
+    return FALSE;
+  at = g_strrstr_len (data, len, stored);
+  if (at == NULL)
+    return FALSE;
+  sum = file_checksum (data, len, at - data);
+  return strcmp (sum, stored) == 0;
+}
+
 static char *
 to_json (CasedbKeyslots *self, gsize *len)
 {
@@ -830,6 +885,10 @@ to_json (CasedbKeyslots *self, gsize *len)
   JsonObject *o = json_object_new ();
   JsonArray *slots = json_array_new ();
   JsonArray *failed = json_array_new ();
+  g_autofree char *placeholder = NULL;
+  g_autofree char *sum = NULL;
+  char *data;
+  char *at;
 
   json_object_set_string_member (o, "format", FORMAT_NAME);
   json_object_set_int_member (o, "version", FORMAT_VERSION);
@@ -874,11 +933,21 @@ to_json (CasedbKeyslots *self, gsize *len)
     }
   json_object_set_array_member (o, "failed_logins", failed);
 
+  /* Last, as a placeholder that file_checksum() sees as zeros. */
+  placeholder = g_strnfill (CHECKSUM_HEX_LEN, '0');
+  json_object_set_string_member (o, CHECKSUM_MEMBER, placeholder);
+
   root = json_node_init_object (json_node_alloc (), o);
   json_object_unref (o);
   json_generator_set_root (gen, root);
   json_generator_set_pretty (gen, TRUE);
-  return json_generator_to_data (gen, len);
+  data = json_generator_to_data (gen, len);
+
+  at = g_strrstr_len (data, *len, placeholder);
+  g_assert (at != NULL);
+  sum = file_checksum (data, *len, at - data);
+  memcpy (at, sum, CHECKSUM_HEX_LEN);
+  return data;
 }
 
 gboolean
@@ -1051,8 +1120,8 @@ read_slot (Reader *r, CasedbKeyslots *self, JsonNode *node)
       if (g_strcmp0 (read_string (r, kdf, "algorithm", TRUE), "argon2id") != 0)
         reader_fail (r, _("a key slot names an unknown key derivation"));
       /* Bounds keep a forged file from making us allocate terabytes. */
-      slot->kdf.iterations = read_int (r, kdf, "iterations", 1, 1000);
-      slot->kdf.memory_kib = read_int (r, kdf, "memory_kib", 8, 4 * 1024 * 1024);
+      slot->kdf.iterations = read_int (r, kdf, "iterations", 1, CASEDB_KDF_MAX_ITERATIONS);
+      slot->kdf.memory_kib = read_int (r, kdf, "memory_kib", 8, CASEDB_KDF_MAX_MEMORY_KIB);
       slot->kdf.parallelism = read_int (r, kdf, "parallelism", 1, 64);
       if (!r->failed && slot->kdf.memory_kib < 8 * slot->kdf.parallelism)
         reader_fail (r, _("a key slot has an impossible key derivation cost"));
@@ -1158,6 +1227,10 @@ casedb_keyslots_load_from_data (const char *data, gsize len, const char *origin,
       f->user = g_strdup (user);
       g_ptr_array_add (self->failed_logins, f);
     }
+
+  /* Checked after the parse, which the fuzzer thus still reaches. */
+  if (!r.failed && !checksum_matches (o, data, len))
+    reader_fail (&r, _("its checksum does not match its contents"));
 
   if (r.failed)
     return NULL;

@@ -22,8 +22,9 @@
 #define PREFIX_LEN       8
 #define CHUNK_LEN        (64 * 1024)
 #define TAG_LEN          16
-/* Below libgcrypt's secure-pool growth step (casedb-secure.c, 256 KiB): a
- * larger secure allocation fails outright ("out of secure memory"). */
+/* Well below libgcrypt's pool growth step (SECMEM_POOL_SIZE, casedb-secure.c):
+ * a secure allocation larger than the step fails outright, and a database
+ * file in a backup should not crowd keys out of the locked pool. */
 #define SECURE_ENTRY_MAX (128 * 1024)
 #define MAX_NAME_LEN     1024
 #define CHECK_OFFSET     48

@@ -127,11 +127,20 @@ GPtrArray   *casedb_store_get_victim_names (CasedbStore *self, gint64 id, gboole
  * when NULL. */
 gboolean     casedb_store_save_cases (CasedbStore *self, GPtrArray *cases,
                                       const char *audit_detail, GError **error);
+/* Yields the next case to save (transfer full), NULL at the end, or NULL with
+ * @error set to stop (the whole save is then rolled back). */
+typedef CasedbCase *(*CasedbCaseSource) (gpointer data, GError **error);
+/* As casedb_store_save_cases(), for any number of cases: ONE transaction and
+ * one "import" audit entry for all the cases @next yields, each freed once
+ * stored, so memory (and libgcrypt's secure pool) stays flat. */
+gboolean     casedb_store_save_cases_from (CasedbStore *self, CasedbCaseSource next,
+                                           gpointer data, const char *audit_detail,
+                                           GError **error);
 /* Whether a case with this office reference exists. */
 gboolean     casedb_store_has_reference (CasedbStore *self, const char *reference,
                                          gboolean *exists, GError **error);
 
-/* ---- statistics (READ_CODED) ---- */
+/* ---- statistics (VIEW_STATISTICS) ---- */
 typedef enum {
   CASEDB_PERIOD_MONTH,     /* YYYY-MM */
   CASEDB_PERIOD_QUARTER,   /* YYYY-QN */
@@ -187,5 +196,99 @@ gboolean     casedb_store_verify_audit (CasedbStore *self, guint *n_entries, GEr
 /* The raw sqlite3 handle (tests that tamper with rows; never used by the app). */
 gpointer     casedb_store_get_db_handle (CasedbStore *self);
 int          casedb_store_get_schema_version (CasedbStore *self);
+
+/* ---- emergency wipe (WIPE: supervisors) ---- */
+/* Unlocks to check @user's role, then destroys the key-slot file first
+ * (overwritten with random bytes, synced, unlinked: without it nobody can
+ * ever recover the data key) and every "DB.keys.*" beside it (temporary
+ * files, copies), then the database and its -journal/-wal/-shm the same way.  On an I/O error it still
+ * destroys what it can and returns the first error (IO).  See the README,
+ * "What wipe cannot promise". */
+gboolean     casedb_store_wipe       (const char *db_path, const char *user,
+                                      const char *password, GError **error);
+
+/* ---- exports, backups and transfers (casedb-export.c, casedb-backup.c,
+ *      casedb-transfer.c build on these) ---- */
+
+/* The random id of this database (its key-slot file names the same). */
+const char  *casedb_store_get_database_id (CasedbStore *self);
+/* Ids (gint64) of the cases in code order; with @updated_since (ISO 8601)
+ * only those saved at or after it.  READ_CODED. (transfer full) */
+GArray      *casedb_store_list_case_ids (CasedbStore *self, const char *updated_since,
+                                         GError **error);
+/* Loads the cases @ids in one transaction.  @with_identities needs
+ * READ_IDENTITY and writes ONE "identity_read" audit entry "@purpose: N cases"
+ * for the batch. (transfer full) (element-type CasedbCase) */
+GPtrArray   *casedb_store_load_cases (CasedbStore *self, GArray *ids, gboolean with_identities,
+                                      const char *purpose, GError **error);
+/* The code-book names (secure memory) of those of @codes (NULL-terminated)
+ * that are in the book; READ_IDENTITY, one audit entry. (transfer full) */
+GHashTable  *casedb_store_lookup_codebook (CasedbStore *self, const char * const *codes,
+                                           const char *purpose, GError **error);
+
+/* Backups (BACKUP).  @func reads the database and key-slot files while the
+ * store holds the write lock (BEGIN IMMEDIATE … ROLLBACK): no other program
+ * can commit meanwhile, so both are copied in one consistent state. */
+typedef gboolean (*CasedbStoreCopyFunc) (CasedbStore *store, const char *db_path,
+                                         const char *keys_path, guint n_cases,
+                                         gpointer user_data, GError **error);
+gboolean     casedb_store_copy_files (CasedbStore *self, CasedbStoreCopyFunc func,
+                                      gpointer user_data, GError **error);
+/* Records a finished backup: meta "last_backup" (now) and a "backup" audit
+ * entry with @detail, in one transaction. */
+gboolean     casedb_store_note_backup (CasedbStore *self, const char *detail, GError **error);
+/* When the last backup was made, or NULL if never (for the reminder). (transfer full) */
+GDateTime   *casedb_store_get_last_backup (CasedbStore *self);
+
+/* Transfers between offices (EXPORT).  The time the last transfer package
+ * was started (NULL: never), and recording a finished one with an audit
+ * entry "transfer_export" @detail. */
+gboolean     casedb_store_get_last_transfer_export (CasedbStore *self, char **time,
+                                                    GError **error);
+gboolean     casedb_store_note_transfer_export (CasedbStore *self, const char *started,
+                                                const char *detail, GError **error);
+
+typedef enum {
+  CASEDB_MERGE_NEW,        /* not here yet: inserted with its uuid */
+  CASEDB_MERGE_UPDATE,     /* changed there only since the last transfer: updated here */
+  CASEDB_MERGE_SAME,       /* not changed there (or an older copy): nothing to do */
+  CASEDB_MERGE_CONFLICT,   /* changed on both sides (or deleted here): kept aside, nothing overwritten */
+} CasedbMergeAction;
+
+typedef struct {
+  const CasedbCase  *incoming;     /* in: with identities, perpetrator/source codes of THIS
+                                    * database's code book, updated = the sender's time */
+  const guint8      *payload;      /* in: the case as received, kept (sealed) on a conflict */
+  gsize              payload_len;
+  CasedbMergeAction  action;       /* out */
+  char              *code;         /* out: the case code here (NULL: not here yet); free it */
+} CasedbMergeItem;
+
+/* Merges cases from the database @peer in one transaction (EXPORT,
+ * EDIT_CASES, READ_IDENTITY).  By uuid: a new case is inserted (keeping its
+ * code when free here); a case not changed here since the last transfer
+ * from @peer is updated; one changed on both sides goes to the conflicts
+ * table.  Victim codes are this database's and stay stable across updates.
+ * One "transfer_import" audit entry.  @dry_run decides without writing. */
+gboolean     casedb_store_merge_cases (CasedbStore *self, const char *peer, GPtrArray *items,
+                                       gboolean dry_run, GError **error);
+
+typedef struct {
+  char *uuid;
+  char *peer;       /* the database it came from */
+  char *code;       /* the case code here; NULL if the case was deleted here */
+  char *received;   /* ISO 8601 */
+} CasedbConflictInfo;
+void         casedb_conflict_info_free (CasedbConflictInfo *info);
+/* (transfer full) (element-type CasedbConflictInfo) */
+GPtrArray   *casedb_store_list_conflicts (CasedbStore *self, GError **error);
+/* The kept incoming version (secure memory, NUL-terminated) of the conflict
+ * of @uuid from @peer (NULL: the only one).  READ_IDENTITY; audited. */
+guint8      *casedb_store_get_conflict (CasedbStore *self, const char *uuid, const char *peer,
+                                        char **peer_out, gsize *len, GError **error);
+/* Resolves it: @theirs NULL keeps this database's version; else @theirs (the
+ * kept version, codes of this code book) replaces it.  Audited. */
+gboolean     casedb_store_resolve_conflict (CasedbStore *self, const char *uuid, const char *peer,
+                                            CasedbCase *theirs, GError **error);
 
 G_END_DECLS

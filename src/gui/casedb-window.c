@@ -38,14 +38,26 @@ struct _CasedbWindow
   GtkWidget            *users_page;
   GtkWidget            *audit_page;
 
+  /* Password reminder, "Change Password" and "Wipe" dialogs */
+  AdwToast             *password_toast;
+  AdwMessageDialog     *dialog;
+  GtkWidget            *old_password_row;
+  GtkWidget            *new_password_row;
+  GtkWidget            *again_password_row;
+  GtkWidget            *wipe_word_row;
+  GtkWidget            *dialog_hint;
+
   gint64                last_activity;
   guint                 auto_lock_source;
   guint                 close_confirmed : 1;
 };
 
+#define MIN_PASSWORD_LENGTH 10
+
 G_DEFINE_FINAL_TYPE (CasedbWindow, casedb_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void casedb_window_schedule_auto_lock (CasedbWindow *self);
+static void casedb_window_remind_password   (CasedbWindow *self);
 
 static void
 casedb_window_update_actions (CasedbWindow *self)
@@ -62,6 +74,13 @@ casedb_window_update_actions (CasedbWindow *self)
 
   action = g_action_map_lookup_action (G_ACTION_MAP (self), "search");
   g_simple_action_set_enabled (G_SIMPLE_ACTION (action), unlocked);
+
+  action = g_action_map_lookup_action (G_ACTION_MAP (self), "change-password");
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), unlocked);
+
+  action = g_action_map_lookup_action (G_ACTION_MAP (self), "wipe");
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action),
+                               unlocked && casedb_store_can (self->store, CASEDB_PERM_WIPE));
 
   /* The one place where a role's right to create cases reaches the UI. */
   action = g_action_map_lookup_action (G_ACTION_MAP (self), "new-case");
@@ -141,6 +160,9 @@ casedb_window_lock (CasedbWindow *self)
   store = g_steal_pointer (&self->store);
 
   g_clear_handle_id (&self->auto_lock_source, g_source_remove);
+  if (self->password_toast != NULL)
+    adw_toast_dismiss (self->password_toast);
+  g_clear_object (&self->password_toast);
   casedb_window_close_transients (self);
   casedb_window_clear_clipboards (self);
 
@@ -243,6 +265,8 @@ casedb_window_set_store (CasedbWindow *self,
 
   self->last_activity = g_get_monotonic_time ();
   casedb_window_schedule_auto_lock (self);
+
+  casedb_window_remind_password (self);
 }
 
 CasedbStore *
@@ -446,11 +470,443 @@ casedb_window_show_page_action (GSimpleAction *action,
     adw_view_stack_set_visible_child_name (self->view_stack, name);
 }
 
+/* ---- password reminder and change ---- */
+
+static void
+casedb_window_remind_password (CasedbWindow *self)
+{
+  g_autofree char *keys_path = NULL;
+  g_autofree char *message = NULL;
+  g_autoptr(CasedbKeyslots) slots = NULL;
+  g_autoptr(GDateTime) changed = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  guint max_days;
+  gint64 days;
+
+  g_assert (CASEDB_IS_WINDOW (self));
+
+  max_days = g_settings_get_uint (self->settings, "password-max-age-days");
+  if (max_days == 0 || self->store == NULL)
+    return;
+
+  /* The slot's own date: it changes exactly when the password does. */
+  keys_path = casedb_store_keyslots_path (casedb_store_get_path (self->store));
+  slots = casedb_keyslots_load (keys_path, NULL);
+  if (slots == NULL ||
+      !casedb_keyslots_get_user (slots, casedb_store_get_user (self->store), NULL, &changed) ||
+      changed == NULL)
+    return;
+
+  now = g_date_time_new_now_utc ();
+  days = g_date_time_difference (now, changed) / G_TIME_SPAN_DAY;
+  if (days <= (gint64) max_days)
+    return;
+
+  /* Irregular, not monthly: a fixed rhythm makes people count up "…1",
+   * "…2", and a guesser knows it. */
+  message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "Your password is %u day old — change it at irregular intervals",
+                                          "Your password is %u days old — change it at irregular intervals",
+                                          (gulong) days),
+                             (guint) days);
+  g_clear_object (&self->password_toast);
+  self->password_toast = g_object_ref (adw_toast_new (message));
+  adw_toast_set_button_label (self->password_toast, _("Change _Password"));
+  adw_toast_set_action_name (self->password_toast, "win.change-password");
+  adw_toast_set_timeout (self->password_toast, 0);
+  adw_toast_overlay_add_toast (self->toast_overlay, self->password_toast);
+}
+
+static GtkWidget *
+casedb_window_password_row (const char *title)
+{
+  GtkWidget *row = adw_password_entry_row_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  return row;
+}
+
+static void
+casedb_window_dialog_destroy_cb (CasedbWindow *self)
+{
+  g_assert (CASEDB_IS_WINDOW (self));
+
+  self->dialog = NULL;
+  self->old_password_row = NULL;
+  self->new_password_row = NULL;
+  self->again_password_row = NULL;
+  self->wipe_word_row = NULL;
+  self->dialog_hint = NULL;
+}
+
+static void
+casedb_window_clear_dialog_passwords (CasedbWindow *self)
+{
+  GtkWidget *rows[] = { self->old_password_row, self->new_password_row, self->again_password_row };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    if (rows[i] != NULL)
+      gtk_editable_set_text (GTK_EDITABLE (rows[i]), "");
+}
+
+static void
+casedb_window_change_password_validate_cb (CasedbWindow *self)
+{
+  const char *old_password;
+  const char *new_password;
+  const char *again;
+  const char *hint = NULL;
+
+  g_assert (CASEDB_IS_WINDOW (self));
+
+  if (self->dialog == NULL || self->again_password_row == NULL)
+    return;
+
+  old_password = gtk_editable_get_text (GTK_EDITABLE (self->old_password_row));
+  new_password = gtk_editable_get_text (GTK_EDITABLE (self->new_password_row));
+  again = gtk_editable_get_text (GTK_EDITABLE (self->again_password_row));
+
+  if (g_utf8_strlen (new_password, -1) < MIN_PASSWORD_LENGTH)
+    hint = _("The new password needs at least 10 characters. A few unrelated words are easy to remember and hard to guess.");
+  else if (g_strcmp0 (new_password, again) != 0)
+    hint = _("The two new passwords are not the same.");
+  else if (g_strcmp0 (new_password, old_password) == 0)
+    hint = _("The new password is the same as the current one.");
+
+  gtk_label_set_label (GTK_LABEL (self->dialog_hint),
+                       hint != NULL ? hint : _("Other users keep their passwords; nobody else needs to know."));
+  adw_message_dialog_set_response_enabled (self->dialog, "change",
+                                           hint == NULL && *old_password != '\0');
+}
+
+static void
+casedb_window_change_password_response_cb (CasedbWindow     *self,
+                                           const char       *response,
+                                           AdwMessageDialog *dialog)
+{
+  g_autoptr(CasedbSecureString) old_password = NULL;
+  g_autoptr(CasedbSecureString) new_password = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  g_assert (CASEDB_IS_WINDOW (self));
+
+  if (g_strcmp0 (response, "change") != 0 || self->store == NULL)
+    {
+      casedb_window_clear_dialog_passwords (self);
+      return;
+    }
+
+  old_password = casedb_secure_strdup (gtk_editable_get_text (GTK_EDITABLE (self->old_password_row)));
+  new_password = casedb_secure_strdup (gtk_editable_get_text (GTK_EDITABLE (self->new_password_row)));
+  casedb_window_clear_dialog_passwords (self);
+
+  /* On this thread, like every other call on the store: the new slot takes
+   * one Argon2id derivation (about half a second). */
+  if (!casedb_store_change_password (self->store, old_password, new_password, &error))
+    {
+      if (g_error_matches (error, CASEDB_ERROR, CASEDB_ERROR_WRONG_PASSWORD))
+        message = g_strdup (_("The current password was wrong; the password was not changed"));
+      else
+        message = g_strdup_printf (_("The password was not changed: %s"), error->message);
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+      return;
+    }
+
+  if (self->password_toast != NULL)
+    adw_toast_dismiss (self->password_toast);
+  g_clear_object (&self->password_toast);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Password changed")));
+}
+
+static AdwMessageDialog *
+casedb_window_new_dialog (CasedbWindow *self,
+                          const char   *heading,
+                          const char   *body,
+                          GtkWidget    *extra)
+{
+  if (self->dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->dialog));
+
+  self->dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, body));
+  adw_message_dialog_set_extra_child (self->dialog, extra);
+  adw_message_dialog_set_close_response (self->dialog, "cancel");
+  g_signal_connect_object (self->dialog, "destroy",
+                           G_CALLBACK (casedb_window_dialog_destroy_cb), self,
+                           G_CONNECT_SWAPPED);
+  return self->dialog;
+}
+
+static GtkWidget *
+casedb_window_new_form (CasedbWindow  *self,
+                        GtkWidget    **list)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+
+  *list = gtk_list_box_new ();
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (*list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (*list, "boxed-list");
+  gtk_box_append (GTK_BOX (box), *list);
+
+  self->dialog_hint = gtk_label_new (NULL);
+  gtk_label_set_wrap (GTK_LABEL (self->dialog_hint), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (self->dialog_hint), 0);
+  gtk_widget_add_css_class (self->dialog_hint, "caption");
+  gtk_widget_add_css_class (self->dialog_hint, "dim-label");
+  gtk_box_append (GTK_BOX (box), self->dialog_hint);
+
+  return box;
+}
+
+static void
+casedb_window_change_password_action (GSimpleAction *action,
+                                      GVariant      *param,
+                                      gpointer       user_data)
+{
+  CasedbWindow *self = user_data;
+  GtkWidget *list = NULL;
+  GtkWidget *form;
+  GtkWidget *rows[3];
+
+  g_assert (CASEDB_IS_WINDOW (self));
+
+  if (self->store == NULL)
+    return;
+
+  form = casedb_window_new_form (self, &list);
+  casedb_window_new_dialog (self, _("Change Your Password"), NULL, form);
+
+  self->old_password_row = rows[0] = casedb_window_password_row (_("Current password"));
+  self->new_password_row = rows[1] = casedb_window_password_row (_("New password"));
+  self->again_password_row = rows[2] = casedb_window_password_row (_("Repeat new password"));
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_signal_connect_object (rows[i], "changed",
+                               G_CALLBACK (casedb_window_change_password_validate_cb), self,
+                               G_CONNECT_SWAPPED);
+      gtk_list_box_append (GTK_LIST_BOX (list), rows[i]);
+    }
+
+  adw_message_dialog_add_responses (self->dialog,
+                                    "cancel", _("_Cancel"),
+                                    "change", _("C_hange Password"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (self->dialog, "change", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (self->dialog, "change");
+  g_signal_connect_object (self->dialog, "response",
+                           G_CALLBACK (casedb_window_change_password_response_cb), self,
+                           G_CONNECT_SWAPPED);
+
+  casedb_window_change_password_validate_cb (self);
+  gtk_window_present (GTK_WINDOW (self->dialog));
+}
+
+/* ---- emergency wipe ---- */
+
+typedef struct {
+  char *path;
+  char *user;
+  char *password;   /* secure memory */
+} WipeData;
+
+static void
+wipe_data_free (WipeData *data)
+{
+  g_free (data->path);
+  g_free (data->user);
+  casedb_secure_free (data->password);
+  g_free (data);
+}
+
+static void
+casedb_window_wipe_thread (GTask        *task,
+                           gpointer      source_object,
+                           gpointer      task_data,
+                           GCancellable *cancellable)
+{
+  WipeData *data = task_data;
+  GError *error = NULL;
+  gboolean ok;
+
+  ok = casedb_store_wipe (data->path, data->user, data->password, &error);
+  casedb_secure_clear (&data->password);
+  if (!ok)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+casedb_window_forget_recent (CasedbWindow *self,
+                             const char   *path)
+{
+  g_auto(GStrv) recent = g_settings_get_strv (self->settings, "recent-databases");
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) kept = NULL;
+
+  for (guint i = 0; recent[i] != NULL; i++)
+    if (g_strcmp0 (recent[i], path) != 0)
+      g_strv_builder_add (builder, recent[i]);
+  kept = g_strv_builder_end (builder);
+  g_settings_set_strv (self->settings, "recent-databases", (const char * const *) kept);
+}
+
+static void
+casedb_window_wipe_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  CasedbWindow *self = (CasedbWindow *)object;
+  g_autoptr(GError) error = NULL;
+  WipeData *data = g_task_get_task_data (G_TASK (result));
+
+  g_assert (CASEDB_IS_WINDOW (self));
+
+  if (gtk_widget_in_destruction (GTK_WIDGET (self)))
+    return;
+
+  gtk_spinner_stop (self->busy_spinner);
+  gtk_stack_set_visible_child_name (self->stack, "unlock");
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("The database was not wiped: %s"), error->message);
+
+      casedb_unlock_page_show_error (self->unlock_page, message);
+      casedb_unlock_page_focus (self->unlock_page);
+      return;
+    }
+
+  casedb_window_forget_recent (self, data->path);
+  casedb_unlock_page_set_path (self->unlock_page, NULL);
+  adw_toast_overlay_add_toast (self->toast_overlay,
+                               adw_toast_new (_("The database and its keys were wiped")));
+}
+
+static void
+casedb_window_wipe_validate_cb (CasedbWindow *self)
+{
+  g_assert (CASEDB_IS_WINDOW (self));
+
+  if (self->dialog == NULL || self->wipe_word_row == NULL)
+    return;
+
+  /* The literal word, in every language, as in casedb-tool wipe. */
+  adw_message_dialog_set_response_enabled (
+    self->dialog, "wipe",
+    *gtk_editable_get_text (GTK_EDITABLE (self->old_password_row)) != '\0' &&
+    g_str_equal (gtk_editable_get_text (GTK_EDITABLE (self->wipe_word_row)), "WIPE"));
+}
+
+/* After the dialog has closed: locking destroys every transient window. */
+static gboolean
+casedb_window_start_wipe_idle (gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CasedbWindow *self = g_task_get_source_object (task);
+
+  g_assert (CASEDB_IS_WINDOW (self));
+
+  if (gtk_widget_in_destruction (GTK_WIDGET (self)))
+    return G_SOURCE_REMOVE;
+
+  /* Nothing of the cases stays on screen while the files go. */
+  casedb_window_lock (self);
+  adw_status_page_set_title (self->busy_page, _("Wiping the Database"));
+  adw_status_page_set_description (self->busy_page,
+                                   _("The key file is destroyed first, then the database."));
+  gtk_stack_set_visible_child_name (self->stack, "busy");
+  gtk_spinner_start (self->busy_spinner);
+
+  g_task_run_in_thread (task, casedb_window_wipe_thread);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+casedb_window_wipe_response_cb (CasedbWindow     *self,
+                                const char       *response,
+                                AdwMessageDialog *dialog)
+{
+  GTask *task;
+  WipeData *data;
+
+  g_assert (CASEDB_IS_WINDOW (self));
+
+  if (g_strcmp0 (response, "wipe") != 0 || self->store == NULL)
+    {
+      casedb_window_clear_dialog_passwords (self);
+      return;
+    }
+
+  data = g_new0 (WipeData, 1);
+  data->path = g_strdup (casedb_store_get_path (self->store));
+  data->user = g_strdup (casedb_store_get_user (self->store));
+  data->password = casedb_secure_strdup (gtk_editable_get_text (GTK_EDITABLE (self->old_password_row)));
+  casedb_window_clear_dialog_passwords (self);
+
+  task = g_task_new (self, NULL, casedb_window_wipe_cb, NULL);
+  g_task_set_source_tag (task, casedb_window_wipe_response_cb);
+  g_task_set_task_data (task, data, (GDestroyNotify) wipe_data_free);
+  g_idle_add (casedb_window_start_wipe_idle, task);
+}
+
+static void
+casedb_window_wipe_action (GSimpleAction *action,
+                           GVariant      *param,
+                           gpointer       user_data)
+{
+  CasedbWindow *self = user_data;
+  g_autofree char *base = NULL;
+  g_autofree char *body = NULL;
+  GtkWidget *list = NULL;
+  GtkWidget *form;
+
+  g_assert (CASEDB_IS_WINDOW (self));
+
+  if (self->store == NULL || !casedb_store_can (self->store, CASEDB_PERM_WIPE))
+    return;
+
+  base = g_filename_display_basename (casedb_store_get_path (self->store));
+  body = g_strdup_printf (_("Every case, user and audit entry of “%s” is destroyed for good. "
+                            "The key file goes first, so no copy of the database can be opened "
+                            "afterwards. Backups and exports made elsewhere are not touched."),
+                          base);
+  form = casedb_window_new_form (self, &list);
+  casedb_window_new_dialog (self, _("Wipe This Database?"), body, form);
+
+  self->old_password_row = casedb_window_password_row (_("Your password"));
+  self->wipe_word_row = adw_entry_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->wipe_word_row), _("Type WIPE to confirm"));
+  g_signal_connect_object (self->old_password_row, "changed",
+                           G_CALLBACK (casedb_window_wipe_validate_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->wipe_word_row, "changed",
+                           G_CALLBACK (casedb_window_wipe_validate_cb), self, G_CONNECT_SWAPPED);
+  gtk_list_box_append (GTK_LIST_BOX (list), self->old_password_row);
+  gtk_list_box_append (GTK_LIST_BOX (list), self->wipe_word_row);
+  gtk_label_set_label (GTK_LABEL (self->dialog_hint),
+                       _("This cannot be undone. Read “What wipe cannot promise” in the manual."));
+
+  adw_message_dialog_add_responses (self->dialog,
+                                    "cancel", _("_Cancel"),
+                                    "wipe", _("_Wipe Database"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (self->dialog, "wipe", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (self->dialog, "cancel");
+  g_signal_connect_object (self->dialog, "response",
+                           G_CALLBACK (casedb_window_wipe_response_cb), self,
+                           G_CONNECT_SWAPPED);
+
+  casedb_window_wipe_validate_cb (self);
+  gtk_window_present (GTK_WINDOW (self->dialog));
+}
+
 static const GActionEntry win_actions[] = {
   { "lock", casedb_window_lock_action },
   { "show-page", casedb_window_show_page_action, "s" },
   { "new-case", casedb_window_new_case_action },
   { "search", casedb_window_search_action },
+  { "change-password", casedb_window_change_password_action },
+  { "wipe", casedb_window_wipe_action },
 };
 
 /* ---- callbacks ---- */
@@ -557,6 +1013,9 @@ casedb_window_open_demo (CasedbWindow *self)
   if (self->store != NULL)
     return;
 
+  adw_status_page_set_title (self->busy_page, _("Preparing the Demo Database"));
+  adw_status_page_set_description (self->busy_page,
+                                   _("Fictional cases are being encrypted. This takes a few seconds."));
   gtk_stack_set_visible_child_name (self->stack, "busy");
   gtk_spinner_start (self->busy_spinner);
 
@@ -625,6 +1084,7 @@ casedb_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), CASEDB_TYPE_WINDOW);
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->password_toast);
 
   G_OBJECT_CLASS (casedb_window_parent_class)->dispose (object);
 }
