@@ -136,6 +136,8 @@ xdotool key alt+3
 shot supervisor-users
 xdotool key alt+4
 shot supervisor-audit
+xdotool key alt+5
+shot supervisor-share
 stop_app
 
 # Right to left once po/ar.po exists: GLib shows no translation at all (and

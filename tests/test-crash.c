@@ -30,10 +30,12 @@
  */
 
 #define DEFAULT_SEED     20240605u
-#define N_CASES          1500           /* two rows each: a 3,000-row file */
-#define N_IMPORT_KILLS   25
-#define N_PASSWD_KILLS   10
-#define N_REKEY_KILLS    20
+/* Under valgrind (CASEDB_UNDER_VALGRIND) a fifth of each: memcheck looks
+ * at this process, not at the tool it kills. */
+static guint n_cases = 1500;          /* two rows each: a 3,000-row file */
+static guint n_import_kills = 25;
+static guint n_passwd_kills = 10;
+static guint n_rekey_kills = 20;
 #define MARKER           "Zzcrash"
 
 static GRand   *rng;
@@ -59,7 +61,7 @@ victim_name (guint i, char which)
   return g_strdup_printf (MARKER " Victim%u%c (fictional)", i, which);
 }
 
-/* N_CASES cases of two victims each, one row per victim.  Every 50th case
+/* n_cases cases of two victims each, one row per victim.  Every 50th case
  * names its perpetrator, which the import maps to a code-book entry. */
 static char *
 make_csv (void)
@@ -67,7 +69,7 @@ make_csv (void)
   GString *csv = g_string_new (NULL);
 
   fixture_append_header (csv);
-  for (guint i = 0; i < N_CASES; i++)
+  for (guint i = 0; i < n_cases; i++)
     {
       g_autofree char *ref = case_ref (i);
       g_autofree char *a = victim_name (i, 'a');
@@ -472,7 +474,7 @@ test_crash_import (void)
 
   full = measure (&db, "sara-password\n", args, db_restore);
 
-  for (guint i = 0; i < N_IMPORT_KILLS; i++)
+  for (guint i = 0; i < n_import_kills; i++)
     {
       g_autoptr(CasedbStore) store = NULL;
       Plan plan = pick_plan (full, 64 * 1024, i);
@@ -488,20 +490,20 @@ test_crash_import (void)
       store = open_as (&db, 0, NULL);
       assert_sound (store);
       n = count_file_cases (store, &n_victims);
-      if (n != 0 && n != N_CASES)
+      if (n != 0 && n != n_cases)
         g_error ("import killed after %.3f s (seed %u): %u of %u cases stored",
-                 run.seconds, seed, n, N_CASES);
+                 run.seconds, seed, n, n_cases);
       g_assert_cmpint (n_victims, ==, 2 * (gint64) n);
       if (!run.killed)
         {
-          g_assert_cmpuint (n, ==, N_CASES);
+          g_assert_cmpuint (n, ==, n_cases);
           n_ended++;
         }
-      if (n == N_CASES)
-        assert_identities (store, g_rand_int_range (rng, 0, N_CASES));
+      if (n == n_cases)
+        assert_identities (store, g_rand_int_range (rng, 0, n_cases));
       casedb_store_close (store);
 
-      if (n == N_CASES)
+      if (n == n_cases)
         {
           n_all++;
           db_restore (&db);
@@ -513,7 +515,7 @@ test_crash_import (void)
 
   g_test_message ("import of %u rows: %.2f s; %u runs: %u left none, %u all (%u were not killed); "
                   "%u killed while writing; %u key-slot temp files left",
-                  2 * N_CASES, full, N_IMPORT_KILLS, n_none, n_all, n_ended, n_mid_write,
+                  2 * n_cases, full, n_import_kills, n_none, n_all, n_ended, n_mid_write,
                   count_keyslot_temps (&db));
 
   casedb_test_rmtree (dir);
@@ -554,7 +556,7 @@ test_crash_passwd (void)
 
   full = measure (&db, input, args, db_restore);
 
-  for (guint i = 0; i < N_PASSWD_KILLS; i++)
+  for (guint i = 0; i < n_passwd_kills; i++)
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(CasedbStore) store = NULL;
@@ -599,7 +601,7 @@ test_crash_passwd (void)
 
   g_test_message ("passwd: %.2f s; %u runs: %u kept the old password, %u have the new one; "
                   "%u killed while writing; %u key-slot temp files left",
-                  full, N_PASSWD_KILLS, n_old, n_new, n_mid_write, count_keyslot_temps (&db));
+                  full, n_passwd_kills, n_old, n_new, n_mid_write, count_keyslot_temps (&db));
 
   casedb_test_rmtree (dir);
   db_clear (&db);
@@ -632,12 +634,12 @@ check_after_rekey (Db *db, guint first_user)
       gint64 n_victims = 0;
 
       assert_sound (store);
-      g_assert_cmpuint (count_file_cases (store, &n_victims), ==, N_CASES);
-      g_assert_cmpint (n_victims, ==, 2 * N_CASES);
+      g_assert_cmpuint (count_file_cases (store, &n_victims), ==, n_cases);
+      g_assert_cmpint (n_victims, ==, 2 * n_cases);
       if (casedb_store_can (store, CASEDB_PERM_READ_IDENTITY))
         {
           assert_identities (store, 0);
-          assert_identities (store, g_rand_int_range (rng, 0, N_CASES));
+          assert_identities (store, g_rand_int_range (rng, 0, n_cases));
         }
       casedb_store_close (store);
     }
@@ -677,7 +679,7 @@ test_crash_rekey (void)
   check_after_rekey (&db, 0);
   gen_start = keyslots_generation (&db, &pending);
 
-  for (guint i = 0; i < N_REKEY_KILLS; i++)
+  for (guint i = 0; i < n_rekey_kills; i++)
     {
       Plan plan = pick_plan (full, 64 * 1024, i);
       Run run;
@@ -700,7 +702,7 @@ test_crash_rekey (void)
   gen_end = keyslots_generation (&db, &pending);
   g_test_message ("rekey of %u cases: %.2f s; %u runs (%u met by the next run): "
                   "%u took effect; %u killed while writing; %u key-slot temp files left",
-                  N_CASES, full, N_REKEY_KILLS, n_unchecked, gen_end - gen_start,
+                  n_cases, full, n_rekey_kills, n_unchecked, gen_end - gen_start,
                   n_mid_write, count_keyslot_temps (&db));
 
   casedb_test_rmtree (dir);
@@ -716,6 +718,14 @@ main (int argc, char *argv[])
   casedb_test_init (&argc, &argv);
   /* A tool that exits before reading its stdin must not take us along. */
   signal (SIGPIPE, SIG_IGN);
+
+  if (g_getenv ("CASEDB_UNDER_VALGRIND") != NULL)
+    {
+      n_cases /= 5;
+      n_import_kills /= 5;
+      n_passwd_kills /= 5;
+      n_rekey_kills /= 5;
+    }
 
   seed = env_seed != NULL ? (guint32) g_ascii_strtoull (env_seed, NULL, 10) : DEFAULT_SEED;
   rng = g_rand_new_with_seed (seed);

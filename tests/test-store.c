@@ -541,6 +541,47 @@ test_store_stale_keyslots (Fixture *f, gconstpointer data)
   g_assert_error (error, CASEDB_ERROR, CASEDB_ERROR_NOT_PERMITTED);
 }
 
+/* Anyone with the data key sees each sealed value's length: names must
+ * not be told apart by it. */
+static void
+test_store_sealed_length (Fixture *f, gconstpointer data)
+{
+  g_autoptr(CasedbCase) c = casedb_test_make_case ("LEN-1", "2024-05-05", CASEDB_VIOLATION_ABDUCTION);
+  g_autoptr(GError) error = NULL;
+  sqlite3_stmt *stmt = NULL;
+  const char *names[] = { "Al", "Alexandra-Maria Qq" };
+  int lengths[2] = { 0, 0 };
+  int n = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      CasedbVictim *v = casedb_case_add_victim (c);
+
+      v->name = casedb_secure_strdup (names[i]);
+      g_array_append_val (((CasedbViolation *) c->violations->pdata[0])->victims, i);
+    }
+  g_assert_true (casedb_store_save_case (f->store, c, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (sqlite3_prepare_v2 (casedb_store_get_db_handle (f->store),
+                                       "SELECT length(name) FROM victims ORDER BY position", -1,
+                                       &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW && n < 2)
+    lengths[n++] = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (n, ==, 2);
+  g_assert_cmpint (lengths[0], ==, lengths[1]);
+
+  /* And they still read back exactly. */
+  {
+    g_autoptr(CasedbCase) back = casedb_store_load_case (f->store, c->id, TRUE, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (((CasedbVictim *) back->victims->pdata[0])->name, ==, names[0]);
+    g_assert_cmpstr (((CasedbVictim *) back->victims->pdata[1])->name, ==, names[1]);
+  }
+}
+
 static void
 test_store_filters (Fixture *f, gconstpointer data)
 {
@@ -687,6 +728,45 @@ test_store_filters (Fixture *f, gconstpointer data)
     g_assert_cmpuint (counts[CASEDB_VIOLATION_SEXUAL_VIOLENCE], ==, 1);
     g_assert_cmpuint (counts[CASEDB_VIOLATION_RECRUITMENT_USE], ==, 0);
   }
+
+  /* Counts agree with the listed rows, whichever way the store counts them
+   * (per violation combination for the sidebar filters, else summed). */
+  for (guint variant = 0; variant < 6; variant++)
+    {
+      g_autoptr(GListModel) listed = NULL;
+      guint counts[CASEDB_N_VIOLATIONS];
+      guint expected[CASEDB_N_VIOLATIONS] = { 0 };
+      guint total = 0;
+
+      q = (CasedbQuery) CASEDB_QUERY_INIT;
+      if (variant == 1)
+        q.draft = 1;
+      else if (variant == 2)
+        q.draft = 0;
+      else if (variant == 3)
+        q.needs_followup = 1;
+      else if (variant == 4)
+        q.region = "North";
+      else if (variant == 5)
+        {
+          q.text = "shelling";
+          q.draft = 0;
+        }
+      listed = casedb_store_list_cases (f->store, &q, &error);
+      g_assert_no_error (error);
+      for (guint i = 0; i < g_list_model_get_n_items (listed); i++)
+        {
+          g_autoptr(CasedbCaseRow) row = g_list_model_get_item (listed, i);
+
+          for (guint k = 0; k < CASEDB_N_VIOLATIONS; k++)
+            expected[k] += (casedb_case_row_get_violation_mask (row) >> k) & 1;
+        }
+      g_assert_true (casedb_store_count_by_violation (f->store, &q, counts, &total, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (total, ==, g_list_model_get_n_items (listed));
+      for (guint k = 0; k < CASEDB_N_VIOLATIONS; k++)
+        g_assert_cmpuint (counts[k], ==, expected[k]);
+    }
 
   {
     g_auto(GStrv) regions = casedb_store_list_regions (f->store, &error);
@@ -1301,6 +1381,32 @@ test_store_migration (Fixture *f, gconstpointer data)
   }
   g_clear_object (&again);
 
+  /* A version 3 database gains the covering indexes of version 4 (case
+   * list, sidebar counts, statistics). */
+  {
+    g_autoptr(CasedbStore) s = open_ok (f->path, "admin", "admin-pw");
+    g_autofree char *n_v4 = NULL;
+    guint counts[CASEDB_N_VIOLATIONS];
+    guint total = 0;
+
+    g_assert_cmpint (current, >=, 4);
+    g_assert_cmpint (sqlite3_exec (casedb_store_get_db_handle (s),
+                                   "DROP INDEX cases_list; DROP INDEX cases_counts;"
+                                   " DROP INDEX victims_sex; PRAGMA user_version = 3;",
+                                   NULL, NULL, NULL), ==, SQLITE_OK);
+    g_clear_object (&s);
+    s = open_ok (f->path, "admin", "admin-pw");
+    g_assert_cmpint (casedb_store_get_schema_version (s), ==, current);
+    n_v4 = pragma_value (casedb_store_get_db_handle (s),
+                         "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+                         " AND name IN ('cases_list', 'cases_counts', 'victims_sex')");
+    g_assert_cmpstr (n_v4, ==, "3");
+    g_assert_true (casedb_store_count_by_violation (s, NULL, counts, &total, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (total, ==, 1);
+    g_assert_cmpuint (counts[CASEDB_VIOLATION_ABDUCTION], ==, 1);
+  }
+
   /* A database from a newer CaseDB is refused, not half-read. */
   {
     g_autoptr(CasedbStore) s = open_ok (f->path, "admin", "admin-pw");
@@ -1701,6 +1807,7 @@ main (int argc, char *argv[])
   ADD ("analyst", test_store_analyst);
   ADD ("verification", test_store_verification);
   ADD ("stale-keyslots", test_store_stale_keyslots);
+  ADD ("sealed-length", test_store_sealed_length);
   ADD ("filters", test_store_filters);
   ADD ("keep-sealed", test_store_keep_sealed);
   ADD ("users", test_store_users);

@@ -125,6 +125,55 @@ op_code_search (CasedbStore *store, gpointer data, GError **error)
 }
 
 static gboolean
+op_drafts (CasedbStore *store, gpointer data, GError **error)
+{
+  CasedbQuery q = CASEDB_QUERY_INIT;
+  g_autoptr(GListModel) model = NULL;
+
+  q.draft = 1;
+  model = casedb_store_list_cases (store, &q, error);
+  return model != NULL;
+}
+
+static gboolean
+op_regions (CasedbStore *store, gpointer data, GError **error)
+{
+  g_auto(GStrv) regions = casedb_store_list_regions (store, error);
+
+  return regions != NULL;
+}
+
+/* What the case list asks for on every change of filters: the regions, the
+ * sidebar counts (all, drafts, follow-up) and the rows. */
+static gboolean
+op_refresh (CasedbStore *store, gpointer data, GError **error)
+{
+  CasedbQuery q = CASEDB_QUERY_INIT;
+  guint counts[CASEDB_N_VIOLATIONS], total;
+
+  if (!op_regions (store, NULL, error) ||
+      !casedb_store_count_by_violation (store, &q, counts, &total, error))
+    return FALSE;
+  q.draft = 1;
+  if (!casedb_store_count_by_violation (store, &q, counts, &total, error))
+    return FALSE;
+  q.draft = -1;
+  q.needs_followup = 1;
+  if (!casedb_store_count_by_violation (store, &q, counts, &total, error))
+    return FALSE;
+  return op_list_all (store, NULL, error);
+}
+
+/* Decrypts every victim's name and guardian: no index can hold them. */
+static gboolean
+op_identity_search (CasedbStore *store, gpointer data, GError **error)
+{
+  g_autoptr(GArray) ids = casedb_store_search_identities (store, "amal", error);
+
+  return ids != NULL;
+}
+
+static gboolean
 op_summary (CasedbStore *store, gpointer data, GError **error)
 {
   g_autoptr(CasedbSummary) summary = casedb_summary_new (store, CASEDB_PERIOD_QUARTER, 5, error);
@@ -246,30 +295,34 @@ main (int argc, char *argv[])
 
   LINE ("list all cases", op_list_all, NULL);
   LINE ("counts by violation", op_counts, NULL);
+  LINE ("list regions", op_regions, NULL);
   LINE ("filter by violation", op_filter_violation, NULL);
+  LINE ("filter drafts", op_drafts, NULL);
   LINE ("filter date range + region", op_filter_dates_region, NULL);
   LINE ("text search (summary)", op_text_search, NULL);
   LINE ("text search (code prefix)", op_code_search, NULL);
+  LINE ("list refresh (regions+3 counts+list)", op_refresh, NULL);
   LINE ("summary export (quarter, K=5)", op_summary, NULL);
+  LINE ("identity search (all names)", op_identity_search, NULL);
   LINE ("load one case with identities", op_load_case, GINT_TO_POINTER (n_cases / 2));
 #undef LINE
 
-  g_print ("%-34s %12s %12s %7s\n", "operation", "CaseDB ms", "SQLite ms", "ratio");
-  g_print ("%-34s %12.1f %12s %7s\n", "unlock (total)", unlock_ms, "-", "-");
-  g_print ("%-34s %12.1f %12s %7s\n", "  of which Argon2id (64 MiB, t=8)", argon_ms, "-", "-");
-  g_print ("%-34s %12.1f %12s %7s\n", "first list after unlock", first_list_ms, "-", "-");
-  g_print ("%-34s %12.1f %12.1f %7.2f\n", "bulk insert (all cases)", insert_ms, plain_insert_ms,
+  g_print ("%-38s %12s %12s %7s\n", "operation", "CaseDB ms", "SQLite ms", "ratio");
+  g_print ("%-38s %12.1f %12s %7s\n", "unlock (total)", unlock_ms, "-", "-");
+  g_print ("%-38s %12.1f %12s %7s\n", "  of which Argon2id (64 MiB, t=8)", argon_ms, "-", "-");
+  g_print ("%-38s %12.1f %12s %7s\n", "first list after unlock", first_list_ms, "-", "-");
+  g_print ("%-38s %12.1f %12.1f %7.2f\n", "bulk insert (all cases)", insert_ms, plain_insert_ms,
            insert_ms / plain_insert_ms);
-  g_print ("%-34s %12.0f %12.0f %7s\n", "  insert rate (cases/s)", n_cases / (insert_ms / 1000.0),
+  g_print ("%-38s %12.0f %12.0f %7s\n", "  insert rate (cases/s)", n_cases / (insert_ms / 1000.0),
            n_cases / (plain_insert_ms / 1000.0), "");
   for (guint i = 0; i < lines->len; i++)
     {
       Line *l = &g_array_index (lines, Line, i);
 
-      g_print ("%-34s %12.1f %12.1f %7.2f\n", l->name, l->casedb_ms, l->plain_ms,
+      g_print ("%-38s %12.1f %12.1f %7.2f\n", l->name, l->casedb_ms, l->plain_ms,
                l->plain_ms > 0.05 ? l->casedb_ms / l->plain_ms : 1.0);
     }
-  g_print ("%-34s %12.1f MiB\n", "peak RSS", peak_rss_kib () / 1024.0);
+  g_print ("%-38s %12.1f MiB\n", "peak RSS", peak_rss_kib () / 1024.0);
 
   casedb_store_close (store);
   casedb_store_close (plain);

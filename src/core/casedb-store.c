@@ -660,12 +660,36 @@ seal_value_full (CasedbSealer  *sealer,
     return TRUE;
 
   aad = field_aad (record, field);
-  if (sealer != NULL)
-    *out = casedb_sealer_seal (sealer, (const guint8 *) value, strlen (value), aad->data, aad->len,
-                               error);
-  else
-    *out = casedb_seal (key, (const guint8 *) value, strlen (value), aad->data, aad->len, error);
+  {
+    /* Padded so that the ciphertext's length, which anyone with the data
+     * key can see, does not tell a short name from a long one: 0x80, then
+     * zeros, up to a 32-byte bucket (256 for long text). */
+    gsize len = strlen (value);
+    gsize bucket = len < 256 ? 32 : 256;
+    gsize padded_len = (len / bucket + 1) * bucket;
+    guint8 *padded = casedb_secure_alloc (padded_len);
+
+    memcpy (padded, value, len);
+    padded[len] = 0x80;
+    if (sealer != NULL)
+      *out = casedb_sealer_seal (sealer, padded, padded_len, aad->data, aad->len, error);
+    else
+      *out = casedb_seal (key, padded, padded_len, aad->data, aad->len, error);
+    casedb_secure_free (padded);
+  }
   return *out != NULL;
+}
+
+/* Removes the padding of seal_value_full() in place; FALSE if malformed. */
+static gboolean
+unpad_value (guint8 *plain, gsize len)
+{
+  while (len > 0 && plain[len - 1] == 0)
+    len--;
+  if (len == 0 || plain[len - 1] != 0x80)
+    return FALSE;
+  plain[len - 1] = '\0';
+  return TRUE;
 }
 
 static gboolean
@@ -705,8 +729,14 @@ open_column_full (CasedbSealer  *sealer,
   len = (gsize) sqlite3_column_bytes (stmt, col);
   aad = field_aad (record, field);
   if (blob != NULL && len >= CASEDB_SEAL_OVERHEAD)
-    plain = sealer != NULL ? casedb_sealer_open (sealer, blob, len, aad->data, aad->len, NULL, NULL)
-                           : casedb_open (key, blob, len, aad->data, aad->len, NULL, NULL);
+    {
+      gsize plain_len = 0;
+
+      plain = sealer != NULL ? casedb_sealer_open (sealer, blob, len, aad->data, aad->len, &plain_len, NULL)
+                             : casedb_open (key, blob, len, aad->data, aad->len, &plain_len, NULL);
+      if (plain != NULL && !unpad_value (plain, plain_len))
+        casedb_secure_clear (&plain);
+    }
 
   if (plain == NULL)
     {
@@ -982,22 +1012,20 @@ open_db_with_key (const char   *path,
   if ((rc = sqlite3_exec (db, "SELECT count(*) FROM sqlite_master;", NULL, NULL, NULL)) != SQLITE_OK)
     goto fail;
 
+  /* 32 MiB of page cache holds the list indexes of 100,000 cases (the case
+   * rows, with their sealed fields, are read one at a time); 64 MiB was no
+   * faster there and took the app over 200 MB. */
   rc = sqlite3_exec (db,
                      "PRAGMA busy_timeout = 5000;"
                      "PRAGMA secure_delete = ON;"
                      "PRAGMA temp_store = MEMORY;"
-                     "PRAGMA cache_size = -65536;"
+                     "PRAGMA cache_size = -32768;"
                      "PRAGMA foreign_keys = ON;"
                      "PRAGMA journal_mode = DELETE;"
                      "PRAGMA synchronous = FULL;",
                      NULL, NULL, NULL);
   if (rc != SQLITE_OK)
     goto fail;
-  if (g_getenv ("CASEDB_EXPERIMENT_CACHE") != NULL) /* XXX perf experiment, remove */
-    {
-      g_autofree char *s = g_strdup_printf ("PRAGMA cache_size = -%s;", g_getenv ("CASEDB_EXPERIMENT_CACHE"));
-      sqlite3_exec (db, s, NULL, NULL, NULL);
-    }
 
   *rc_out = SQLITE_OK;
   return db;
@@ -3641,13 +3669,54 @@ casedb_store_delete_case (CasedbStore  *self,
 /* ---------------------------------------------------------------------- */
 /* Identities                                                              */
 
+/* MAX(id) + 1 of a table: the length of an array indexed by its ids.  Ids
+ * are SQLite's own rowids, handed out from 1 up. */
+static gboolean
+id_limit (CasedbStore *self, const char *sql, gsize *limit, GError **error)
+{
+  g_autoptr(CachedStmt) stmt = prepare_cached (self, sql, error);
+  gint64 max;
+
+  if (stmt == NULL || step_row (self, stmt, error) <= 0)
+    return FALSE;
+  max = sqlite3_column_int64 (stmt, 0);
+  if (max < 0 || max >= G_MAXINT32)
+    {
+      set_damaged (self->path, error);
+      return FALSE;
+    }
+  *limit = (gsize) max + 1;
+  return TRUE;
+}
+
+/* The code of case @id, or NULL. (transfer full) */
+static char *
+case_code (CasedbStore *self, gint64 id)
+{
+  g_autoptr(CachedStmt) stmt = prepare_cached (self, "SELECT code FROM cases WHERE id = ?1", NULL);
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  return step_row (self, stmt, NULL) > 0 ? column_dup (stmt, 0) : NULL;
+}
+
 /* Case-folded, normalised copy of @s; the caller wipes it. */
 static char *
 fold (const char *s)
 {
-  g_autofree char *norm = g_utf8_normalize (s, -1, G_NORMALIZE_ALL);
+  g_autofree char *norm = NULL;
+  const char *p;
   char *folded;
 
+  /* ASCII is its own normal form, and folds to its lower case: no tables
+   * (most names are ASCII; this runs for every victim of a search). */
+  for (p = s; *p != '\0' && (guchar) *p < 0x80; p++)
+    ;
+  if (*p == '\0')
+    return g_ascii_strdown (s, -1);
+
+  norm = g_utf8_normalize (s, -1, G_NORMALIZE_ALL);
   if (norm == NULL)
     return g_utf8_casefold (s, -1);
   folded = g_utf8_casefold (norm, -1);
@@ -3671,11 +3740,15 @@ casedb_store_search_identities (CasedbStore  *self,
                                 GError      **error)
 {
   g_autoptr(GArray) ids = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GString) uuids = NULL;
+  g_autoptr(GString) record = NULL;
+  g_autofree gsize *uuid_at = NULL;     /* by case id: offset in @uuids, or G_MAXSIZE */
+  g_autofree guint8 *matched = NULL;    /* by case id */
   g_autofree char *detail = NULL;
   char *needle = NULL;
+  gsize n_cases = 0;
   gboolean ok = TRUE;
-  int r;
+  int r = 0;
 
   g_return_val_if_fail (CASEDB_IS_STORE (self), NULL);
   g_return_val_if_fail (text != NULL, NULL);
@@ -3696,43 +3769,95 @@ casedb_store_search_identities (CasedbStore  *self,
   ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   needle = fold (text);
 
-  stmt = prepare (self, "SELECT v.case_id, c.uuid, c.code, v.code, v.name, v.guardian"
-                        " FROM victims v JOIN cases c ON c.id = v.case_id ORDER BY v.case_id", error);
-  ok = stmt != NULL;
-  while (ok && (r = step_row (self, stmt, error)) > 0)
+  /* The case uuids (the victims' seals are bound to them) from the uuid
+   * index: joining each victim to its case row read every case with its
+   * sealed fields, most of the search's time. */
+  ok = id_limit (self, "SELECT coalesce(max(id), 0) FROM cases", &n_cases, error);
+  if (ok)
     {
-      gint64 case_id = sqlite3_column_int64 (stmt, 0);
-      const char *vcode = (const char *) sqlite3_column_text (stmt, 3);
-      g_autofree char *record = victim_record ((const char *) sqlite3_column_text (stmt, 1), vcode);
-      g_autofree char *where = g_strdup_printf ("%s %s", sqlite3_column_text (stmt, 2), vcode);
-      gboolean match = FALSE;
+      g_autoptr(CachedStmt) stmt = prepare_cached (self, "SELECT id, uuid FROM cases", error);
 
-      if (ids->len > 0 && g_array_index (ids, gint64, ids->len - 1) == case_id)
-        continue;
-
-      for (guint i = 0; ok && !match && i < 2; i++)
+      uuid_at = g_new (gsize, n_cases);
+      memset (uuid_at, 0xff, n_cases * sizeof (gsize));
+      matched = g_new0 (guint8, n_cases);
+      uuids = g_string_new (NULL);
+      ok = stmt != NULL;
+      while (ok && (r = step_row (self, stmt, error)) > 0)
         {
-          char *plain = NULL;
+          gint64 id = sqlite3_column_int64 (stmt, 0);
+          const char *uuid = (const char *) sqlite3_column_text (stmt, 1);
 
-          ok = open_identity (self, stmt, 4 + (int) i, record,
-                              victim_identity_columns[i], where, &plain, error);
-          if (ok && plain != NULL)
-            {
-              char *folded = fold (plain);
-
-              match = strstr (folded, needle) != NULL;
-              wipe_free (folded);
-            }
-          casedb_secure_free (plain);
+          if (id <= 0 || (gsize) id >= n_cases || uuid == NULL)
+            continue;
+          uuid_at[id] = uuids->len;
+          g_string_append_len (uuids, uuid, (gssize) strlen (uuid) + 1);
         }
-
-      if (match)
-        g_array_append_val (ids, case_id);
+      if (ok && r < 0)
+        ok = FALSE;
     }
-  if (ok && r < 0)
-    ok = FALSE;
-  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  if (ok)
+    {
+      g_autoptr(CachedStmt) stmt = prepare_cached (self, "SELECT case_id, code, name, guardian FROM victims",
+                                                   error);
+
+      record = g_string_new (NULL);
+      ok = stmt != NULL;
+      while (ok && (r = step_row (self, stmt, error)) > 0)
+        {
+          gint64 case_id = sqlite3_column_int64 (stmt, 0);
+          const char *vcode = (const char *) sqlite3_column_text (stmt, 1);
+          gboolean match = FALSE;
+
+          /* As the join did: only victims of an existing case. */
+          if (case_id <= 0 || (gsize) case_id >= n_cases || uuid_at[case_id] == G_MAXSIZE ||
+              vcode == NULL || matched[case_id])
+            continue;
+
+          g_string_assign (record, uuids->str + uuid_at[case_id]);
+          g_string_append_c (record, '/');
+          g_string_append (record, vcode);
+
+          for (guint i = 0; ok && !match && i < 2; i++)
+            {
+              char *plain = NULL;
+
+              /* The case code only for the message of a value that does not open. */
+              if (!open_identity (self, stmt, 2 + (int) i, record->str, victim_identity_columns[i],
+                                  "", &plain, NULL))
+                {
+                  g_autofree char *code = case_code (self, case_id);
+                  g_autofree char *where = g_strdup_printf ("%s %s", code != NULL ? code : "?", vcode);
+
+                  ok = open_identity (self, stmt, 2 + (int) i, record->str, victim_identity_columns[i],
+                                      where, &plain, error);
+                }
+              if (ok && plain != NULL)
+                {
+                  char *folded = fold (plain);
+
+                  match = strstr (folded, needle) != NULL;
+                  wipe_free (folded);
+                }
+              casedb_secure_free (plain);
+            }
+
+          if (match)
+            matched[case_id] = TRUE;
+        }
+      if (ok && r < 0)
+        ok = FALSE;
+    }
   wipe_free (needle);
+
+  /* In case order. */
+  for (gsize id = 1; ok && id < n_cases; id++)
+    if (matched[id])
+      {
+        gint64 case_id = (gint64) id;
+
+        g_array_append_val (ids, case_id);
+      }
 
   /* Never the search text: it is a name. */
   if (ok)
@@ -4176,26 +4301,6 @@ set_damaged_statistics (CasedbStore *self, GError **error)
   g_set_error (error, CASEDB_ERROR, CASEDB_ERROR_DAMAGED,
                _("The database “%s” is damaged: unknown violation or verification"),
                self->path);
-}
-
-/* MAX(id) + 1 of a table: the length of an array indexed by its ids.  Ids
- * are SQLite's own rowids, handed out from 1 up. */
-static gboolean
-id_limit (CasedbStore *self, const char *sql, gsize *limit, GError **error)
-{
-  g_autoptr(CachedStmt) stmt = prepare_cached (self, sql, error);
-  gint64 max;
-
-  if (stmt == NULL || step_row (self, stmt, error) <= 0)
-    return FALSE;
-  max = sqlite3_column_int64 (stmt, 0);
-  if (max < 0 || max >= G_MAXINT32)
-    {
-      set_damaged_statistics (self, error);
-      return FALSE;
-    }
-  *limit = (gsize) max + 1;
-  return TRUE;
 }
 
 /* Interns @str in @ids: the same small number for the same string. */

@@ -255,6 +255,8 @@ casedb_application_startup (GApplication *app)
                                          (const char *[]) { "<Alt>3", NULL });
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-page::audit",
                                          (const char *[]) { "<Alt>4", NULL });
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-page::share",
+                                         (const char *[]) { "<Alt>5", NULL });
 
   /* Our resources live under /org/example/CaseDB/ui/, so the stylesheet and
    * icons are not found by AdwApplication's automatic lookup. */

@@ -6,10 +6,13 @@
 #include <glib/gi18n.h>
 
 #include "casedb-backup.h"
+#include "casedb-error.h"
+#include "casedb-export.h"
 #include "casedb-import.h"
 #include "casedb-secure.h"
 #include "casedb-share-page.h"
 #include "casedb-summary.h"
+#include "casedb-transfer.h"
 
 /*
  * Import & Export: CSV import (EDIT_CASES), the anonymized summary (EXPORT)
@@ -21,7 +24,14 @@
  * that the spinner is drawn first.
  */
 
-#define MIN_PASSPHRASE_LENGTH 12
+typedef enum {
+  JOB_NONE,
+  JOB_BACKUP,
+  JOB_UN,
+  JOB_TRANSFER_EXPORT,
+  JOB_TRANSFER_OPEN,
+} Job;
+
 /* A preview longer than this helps nobody: the rest is counted. */
 #define MAX_PROBLEMS_SHOWN    50
 
@@ -36,9 +46,11 @@ struct _CasedbSharePage
   GtkWidget            *passphrase_entry;
   GtkWidget            *again_entry;
   GtkLabel             *dialog_hint;
-  char                 *backup_path;
+  Job                   job;
+  char                 *job_path;
   char                 *passphrase;       /* secure memory */
-  guint                 backup_source;
+  guint                 job_source;
+  CasedbTransferBundle *bundle;           /* an opened package, with identities */
 
   /* Template widgets */
   GtkBox               *sections;
@@ -58,6 +70,19 @@ struct _CasedbSharePage
   AdwActionRow         *backup_row;
   GtkSpinner           *backup_spinner;
   GtkButton            *backup_button;
+  GtkWidget            *un_group;
+  AdwActionRow         *un_identities_row;
+  GtkSwitch            *un_identities_switch;
+  GtkLabel             *un_result_label;
+  GtkButton            *un_button;
+  GtkWidget            *transfer_group;
+  GtkSwitch            *transfer_all_switch;
+  AdwActionRow         *transfer_import_row;
+  GtkButton            *transfer_open_button;
+  GtkButton            *transfer_export_button;
+  GtkButton            *transfer_import_button;
+  GtkWidget            *conflicts_group;
+  GtkListBox           *conflicts_list;
 };
 
 enum {
@@ -501,7 +526,7 @@ casedb_share_page_summary_print_cb (CasedbSharePage *self,
     casedb_share_page_toast (self, error->message);
 }
 
-/* ---- backup ---- */
+/* ---- passphrase jobs: backup, UN package, transfers ---- */
 
 static void
 casedb_share_page_update_last_backup (CasedbSharePage *self)
@@ -529,29 +554,235 @@ casedb_share_page_update_last_backup (CasedbSharePage *self)
 }
 
 static void
+casedb_share_page_clear_transfer (CasedbSharePage *self)
+{
+  g_clear_pointer (&self->bundle, casedb_transfer_bundle_free);
+  if (self->transfer_group == NULL)
+    return;
+  adw_action_row_set_subtitle (self->transfer_import_row, _("No package opened"));
+  gtk_widget_set_visible (GTK_WIDGET (self->transfer_import_button), FALSE);
+}
+
+static void
+casedb_share_page_resolve_cb (CasedbSharePage *self,
+                              GtkButton       *button)
+{
+  g_autoptr(GError) error = NULL;
+  const char *uuid = g_object_get_data (G_OBJECT (button), "casedb-uuid");
+  const char *peer = g_object_get_data (G_OBJECT (button), "casedb-peer");
+  gboolean theirs = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "casedb-theirs"));
+
+  g_assert (CASEDB_IS_SHARE_PAGE (self));
+
+  if (self->store == NULL)
+    return;
+
+  if (!casedb_transfer_resolve (self->store, uuid, peer, theirs, &error))
+    casedb_share_page_toast (self, error->message);
+  else
+    {
+      casedb_share_page_toast (self, theirs ? _("Their version was taken")
+                                            : _("Your version was kept"));
+      if (theirs)
+        g_signal_emit (self, signals[CASES_IMPORTED], 0);
+    }
+
+  /* Rebuilding the list destroys @button: nothing may use it after this. */
+  casedb_share_page_refresh (self);
+}
+
+static GtkWidget *
+casedb_share_page_resolve_button (CasedbSharePage          *self,
+                                  const CasedbConflictInfo *info,
+                                  const char               *label,
+                                  gboolean                  theirs)
+{
+  GtkWidget *button = gtk_button_new_with_mnemonic (label);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  g_object_set_data_full (G_OBJECT (button), "casedb-uuid", g_strdup (info->uuid), g_free);
+  g_object_set_data_full (G_OBJECT (button), "casedb-peer", g_strdup (info->peer), g_free);
+  g_object_set_data (G_OBJECT (button), "casedb-theirs", GINT_TO_POINTER (theirs));
+  g_signal_connect_object (button, "clicked", G_CALLBACK (casedb_share_page_resolve_cb),
+                           self, G_CONNECT_SWAPPED);
+  return button;
+}
+
+static void
+casedb_share_page_update_conflicts (CasedbSharePage *self)
+{
+  g_autoptr(GPtrArray) conflicts = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *child;
+
+  if (self->conflicts_group == NULL || self->store == NULL)
+    return;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->conflicts_list))) != NULL)
+    gtk_list_box_remove (self->conflicts_list, child);
+
+  conflicts = casedb_store_list_conflicts (self->store, &error);
+  if (conflicts == NULL || conflicts->len == 0)
+    {
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                     error != NULL ? error->message : _("No conflicts"));
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      gtk_list_box_append (self->conflicts_list, row);
+      return;
+    }
+
+  for (guint i = 0; i < conflicts->len; i++)
+    {
+      const CasedbConflictInfo *info = g_ptr_array_index (conflicts, i);
+      GtkWidget *row = adw_action_row_new ();
+      g_autofree char *subtitle = NULL;
+
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                     info->code != NULL ? info->code : _("Deleted here"));
+      /* Translators: "From office <database id>, received <date>". */
+      subtitle = g_strdup_printf (_("From office %s, received %s"), info->peer, info->received);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                 casedb_share_page_resolve_button (self, info, _("_Keep Mine"), FALSE));
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                 casedb_share_page_resolve_button (self, info, _("_Take Theirs"), TRUE));
+      gtk_list_box_append (self->conflicts_list, row);
+    }
+}
+
+static void
 casedb_share_page_set_busy (CasedbSharePage *self,
                             gboolean         busy)
 {
-  gtk_widget_set_visible (GTK_WIDGET (self->backup_spinner), busy);
-  gtk_spinner_set_spinning (self->backup_spinner, busy);
+  if (self->backup_spinner != NULL)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->backup_spinner), busy);
+      gtk_spinner_set_spinning (self->backup_spinner, busy);
+    }
   gtk_widget_set_sensitive (GTK_WIDGET (self->sections), !busy);
+  if (busy)
+    gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "wait");
+  else
+    gtk_widget_set_cursor (GTK_WIDGET (self), NULL);
+}
+
+static void
+casedb_share_page_preview_transfer (CasedbSharePage *self,
+                                    const char      *name)
+{
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  guint counts[CASEDB_MERGE_CONFLICT + 1] = { 0, };
+
+  items = casedb_transfer_preview (self->store, self->bundle, &error);
+  if (items == NULL)
+    {
+      casedb_share_page_clear_transfer (self);
+      casedb_share_page_toast (self, error->message);
+      return;
+    }
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      const CasedbTransferItem *item = g_ptr_array_index (items, i);
+
+      if ((guint) item->action < G_N_ELEMENTS (counts))
+        counts[item->action]++;
+    }
+
+  /* Translators: preview of a received transfer package. */
+  text = g_strdup_printf (_("%s: %u new, %u updated, %u unchanged, %u conflicts"),
+                          name, counts[CASEDB_MERGE_NEW], counts[CASEDB_MERGE_UPDATE],
+                          counts[CASEDB_MERGE_SAME], counts[CASEDB_MERGE_CONFLICT]);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self->transfer_import_row), FALSE);
+  adw_action_row_set_subtitle (self->transfer_import_row, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->transfer_import_button), TRUE);
+}
+
+static void
+casedb_share_page_run_un (CasedbSharePage  *self,
+                          const char       *path,
+                          GError          **error)
+{
+  CasedbUnExportResult result = { 0, };
+  gboolean identities = self->un_identities_switch != NULL &&
+                        gtk_switch_get_active (self->un_identities_switch);
+  g_autofree char *text = NULL;
+
+  if (!casedb_export_un (self->store, path, self->passphrase, identities, NULL, &result, error))
+    return;
+
+  /* Translators: after a UN package was written. */
+  text = g_strdup_printf (_("%u cases written (%u with identities); left out: %u without consent, %u drafts"),
+                          result.n_cases, result.n_with_identities,
+                          result.n_no_consent, result.n_drafts);
+  gtk_label_set_text (self->un_result_label, text);
+  casedb_share_page_toast (self, _("UN package saved"));
 }
 
 static gboolean
-casedb_share_page_run_backup (gpointer user_data)
+casedb_share_page_run_job (gpointer user_data)
 {
   CasedbSharePage *self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = g_steal_pointer (&self->backup_path);
+  g_autofree char *path = g_steal_pointer (&self->job_path);
+  g_autofree char *text = NULL;
+  guint n = 0;
 
-  self->backup_source = 0;
+  self->job_source = 0;
 
-  if (self->store == NULL ||
-      !casedb_backup_create (self->store, path, self->passphrase, NULL, NULL, &error))
-    casedb_share_page_toast (self, error != NULL ? error->message : _("The database is locked."));
+  if (self->store == NULL)
+    g_set_error_literal (&error, CASEDB_ERROR, CASEDB_ERROR_FAILED, _("The database is locked."));
   else
-    casedb_share_page_toast (self, _("Backup saved"));
+    switch (self->job)
+      {
+      case JOB_BACKUP:
+        if (casedb_backup_create (self->store, path, self->passphrase, NULL, NULL, &error))
+          casedb_share_page_toast (self, _("Backup saved"));
+        break;
 
+      case JOB_UN:
+        casedb_share_page_run_un (self, path, &error);
+        break;
+
+      case JOB_TRANSFER_EXPORT:
+        if (casedb_transfer_export (self->store, path, self->passphrase,
+                                    gtk_switch_get_active (self->transfer_all_switch),
+                                    NULL, &n, &error))
+          {
+            text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                 "Transfer package saved: %u case",
+                                                 "Transfer package saved: %u cases",
+                                                 n),
+                                    n);
+            casedb_share_page_toast (self, text);
+          }
+        break;
+
+      case JOB_TRANSFER_OPEN:
+        casedb_share_page_clear_transfer (self);
+        self->bundle = casedb_transfer_bundle_open (path, self->passphrase, &error);
+        if (self->bundle != NULL)
+          {
+            g_autofree char *name = g_path_get_basename (path);
+
+            casedb_share_page_preview_transfer (self, name);
+          }
+        break;
+
+      case JOB_NONE:
+      default:
+        g_assert_not_reached ();
+      }
+
+  if (error != NULL)
+    casedb_share_page_toast (self, error->message);
+
+  self->job = JOB_NONE;
   casedb_secure_clear (&self->passphrase);
   casedb_share_page_set_busy (self, FALSE);
   casedb_share_page_update_last_backup (self);
@@ -572,19 +803,25 @@ casedb_share_page_passphrase_changed_cb (CasedbSharePage *self)
     return;
 
   passphrase = gtk_editable_get_text (GTK_EDITABLE (self->passphrase_entry));
-  again = gtk_editable_get_text (GTK_EDITABLE (self->again_entry));
 
-  if (g_utf8_strlen (passphrase, -1) < MIN_PASSPHRASE_LENGTH)
-    gtk_label_set_text (self->dialog_hint, _("At least 12 characters"));
-  else if (g_strcmp0 (passphrase, again) != 0)
-    gtk_label_set_text (self->dialog_hint, _("The two passphrases differ"));
+  /* A received package has the passphrase it was made with. */
+  if (self->again_entry == NULL)
+    ok = passphrase[0] != '\0';
   else
     {
-      gtk_label_set_text (self->dialog_hint, "");
-      ok = TRUE;
+      again = gtk_editable_get_text (GTK_EDITABLE (self->again_entry));
+      if (g_utf8_strlen (passphrase, -1) < CASEDB_PASSPHRASE_MIN_LEN)
+        gtk_label_set_text (self->dialog_hint, _("At least 12 characters"));
+      else if (g_strcmp0 (passphrase, again) != 0)
+        gtk_label_set_text (self->dialog_hint, _("The two passphrases differ"));
+      else
+        {
+          gtk_label_set_text (self->dialog_hint, "");
+          ok = TRUE;
+        }
     }
 
-  adw_message_dialog_set_response_enabled (self->dialog, "backup", ok);
+  adw_message_dialog_set_response_enabled (self->dialog, "ok", ok);
 }
 
 static void
@@ -596,13 +833,14 @@ casedb_share_page_passphrase_response_cb (CasedbSharePage  *self,
 
   g_assert (CASEDB_IS_SHARE_PAGE (self));
 
-  ok = g_strcmp0 (response, "backup") == 0 && self->store != NULL;
+  ok = g_strcmp0 (response, "ok") == 0 && self->store != NULL;
   if (ok)
     self->passphrase = casedb_secure_strdup (gtk_editable_get_text (GTK_EDITABLE (self->passphrase_entry)));
 
   /* The entries keep their text in secure memory; clear it at once all the same. */
   gtk_editable_set_text (GTK_EDITABLE (self->passphrase_entry), "");
-  gtk_editable_set_text (GTK_EDITABLE (self->again_entry), "");
+  if (self->again_entry != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->again_entry), "");
   self->dialog = NULL;
   self->passphrase_entry = NULL;
   self->again_entry = NULL;
@@ -610,14 +848,15 @@ casedb_share_page_passphrase_response_cb (CasedbSharePage  *self,
 
   if (!ok)
     {
-      g_clear_pointer (&self->backup_path, g_free);
+      self->job = JOB_NONE;
+      g_clear_pointer (&self->job_path, g_free);
       return;
     }
 
   casedb_share_page_set_busy (self, TRUE);
   /* Low priority: the spinner is drawn before Argon2id blocks the loop. */
-  self->backup_source = g_idle_add_full (G_PRIORITY_LOW, casedb_share_page_run_backup,
-                                         g_object_ref (self), g_object_unref);
+  self->job_source = g_idle_add_full (G_PRIORITY_LOW, casedb_share_page_run_job,
+                                      g_object_ref (self), g_object_unref);
 }
 
 static GtkWidget *
@@ -637,33 +876,43 @@ static void
 casedb_share_page_ask_passphrase (CasedbSharePage *self)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gboolean new_package = self->job != JOB_TRANSFER_OPEN;
   GtkWidget *dialog;
 
-  dialog = adw_message_dialog_new (casedb_share_page_get_window (self),
-                                   _("Backup Passphrase"),
-                                   _("The backup is encrypted with this passphrase. Without it the "
-                                     "backup cannot be opened: keep it safe, apart from the backup."));
+  if (new_package)
+    dialog = adw_message_dialog_new (casedb_share_page_get_window (self),
+                                     _("Choose a Passphrase"),
+                                     _("The package is encrypted with this passphrase. Without it the "
+                                       "package cannot be opened: give it to the recipient by another "
+                                       "way than the package itself."));
+  else
+    dialog = adw_message_dialog_new (casedb_share_page_get_window (self),
+                                     _("Package Passphrase"),
+                                     _("Enter the passphrase the package was sealed with."));
   self->dialog = ADW_MESSAGE_DIALOG (dialog);
   self->passphrase_entry = casedb_share_page_password_entry (_("Passphrase"));
-  self->again_entry = casedb_share_page_password_entry (_("Passphrase again"));
-  self->dialog_hint = GTK_LABEL (gtk_label_new (NULL));
-  gtk_widget_add_css_class (GTK_WIDGET (self->dialog_hint), "dim-label");
   gtk_box_append (GTK_BOX (box), self->passphrase_entry);
-  gtk_box_append (GTK_BOX (box), self->again_entry);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->dialog_hint));
+  if (new_package)
+    {
+      self->again_entry = casedb_share_page_password_entry (_("Passphrase again"));
+      self->dialog_hint = GTK_LABEL (gtk_label_new (NULL));
+      gtk_widget_add_css_class (GTK_WIDGET (self->dialog_hint), "dim-label");
+      gtk_box_append (GTK_BOX (box), self->again_entry);
+      gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->dialog_hint));
+      g_signal_connect_object (self->again_entry, "changed",
+                               G_CALLBACK (casedb_share_page_passphrase_changed_cb),
+                               self, G_CONNECT_SWAPPED);
+    }
   adw_message_dialog_set_extra_child (self->dialog, box);
   adw_message_dialog_add_responses (self->dialog,
                                     "cancel", _("_Cancel"),
-                                    "backup", _("_Back Up"),
+                                    "ok", new_package ? _("_Save") : _("_Open"),
                                     NULL);
-  adw_message_dialog_set_response_appearance (self->dialog, "backup", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (self->dialog, "backup");
+  adw_message_dialog_set_response_appearance (self->dialog, "ok", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (self->dialog, "ok");
   adw_message_dialog_set_close_response (self->dialog, "cancel");
 
   g_signal_connect_object (self->passphrase_entry, "changed",
-                           G_CALLBACK (casedb_share_page_passphrase_changed_cb),
-                           self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->again_entry, "changed",
                            G_CALLBACK (casedb_share_page_passphrase_changed_cb),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (dialog, "response",
@@ -676,9 +925,9 @@ casedb_share_page_ask_passphrase (CasedbSharePage *self)
 }
 
 static void
-casedb_share_page_backup_response_cb (CasedbSharePage      *self,
-                                      int                   response,
-                                      GtkFileChooserNative *chooser)
+casedb_share_page_job_file_cb (CasedbSharePage      *self,
+                               int                   response,
+                               GtkFileChooserNative *chooser)
 {
   g_autoptr(GFile) file = NULL;
 
@@ -688,45 +937,138 @@ casedb_share_page_backup_response_cb (CasedbSharePage      *self,
     file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
   g_clear_object (&self->chooser);
 
-  if (file == NULL)
-    return;
+  g_clear_pointer (&self->job_path, g_free);
+  if (file != NULL)
+    self->job_path = g_file_get_path (file);
 
-  g_free (self->backup_path);
-  self->backup_path = g_file_get_path (file);
-  if (self->backup_path == NULL)
+  if (self->job_path == NULL)
     {
-      casedb_share_page_toast (self, _("Only local files can be written."));
+      if (file != NULL)
+        casedb_share_page_toast (self, _("Only local files can be used."));
+      self->job = JOB_NONE;
       return;
     }
 
   casedb_share_page_ask_passphrase (self);
 }
 
+/* File first, then passphrase: a mistyped path costs nothing, a passphrase
+ * typed for nothing would. */
+static void
+casedb_share_page_start_job (CasedbSharePage *self,
+                             Job              job,
+                             const char      *title,
+                             const char      *suggested_name)
+{
+  gboolean save = job != JOB_TRANSFER_OPEN;
+
+  if (self->chooser != NULL || self->dialog != NULL || self->job != JOB_NONE || self->store == NULL)
+    return;
+
+  self->job = job;
+  self->chooser = gtk_file_chooser_native_new (title,
+                                               casedb_share_page_get_window (self),
+                                               save ? GTK_FILE_CHOOSER_ACTION_SAVE
+                                                    : GTK_FILE_CHOOSER_ACTION_OPEN,
+                                               save ? _("_Save") : _("_Open"), _("_Cancel"));
+  if (suggested_name != NULL)
+    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), suggested_name);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  g_signal_connect_object (self->chooser, "response",
+                           G_CALLBACK (casedb_share_page_job_file_cb),
+                           self, G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static char *
+casedb_share_page_dated_name (const char *prefix,
+                              const char *extension)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *date = g_date_time_format (now, "%Y-%m-%d");
+
+  return g_strdup_printf ("%s-%s.%s", prefix, date, extension);
+}
+
 static void
 casedb_share_page_backup_cb (CasedbSharePage *self,
                              GtkButton       *button)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *date = g_date_time_format (now, "%Y-%m-%d");
-  g_autofree char *name = NULL;
+  /* Translators: start of a suggested file name, no spaces. */
+  g_autofree char *name = casedb_share_page_dated_name (_("casedb-backup"), "cdbbackup");
 
   g_assert (CASEDB_IS_SHARE_PAGE (self));
 
-  if (self->chooser != NULL || self->dialog != NULL || self->backup_source != 0)
+  casedb_share_page_start_job (self, JOB_BACKUP, _("Save Backup"), name);
+}
+
+static void
+casedb_share_page_un_cb (CasedbSharePage *self,
+                         GtkButton       *button)
+{
+  /* Translators: start of a suggested file name, no spaces. */
+  g_autofree char *name = casedb_share_page_dated_name (_("casedb-un-package"), "cdbpkg");
+
+  g_assert (CASEDB_IS_SHARE_PAGE (self));
+
+  casedb_share_page_start_job (self, JOB_UN, _("Save UN Package"), name);
+}
+
+static void
+casedb_share_page_transfer_export_cb (CasedbSharePage *self,
+                                      GtkButton       *button)
+{
+  /* Translators: start of a suggested file name, no spaces. */
+  g_autofree char *name = casedb_share_page_dated_name (_("casedb-transfer"), "cdbpkg");
+
+  g_assert (CASEDB_IS_SHARE_PAGE (self));
+
+  casedb_share_page_start_job (self, JOB_TRANSFER_EXPORT, _("Save Transfer Package"), name);
+}
+
+static void
+casedb_share_page_transfer_open_cb (CasedbSharePage *self,
+                                    GtkButton       *button)
+{
+  g_assert (CASEDB_IS_SHARE_PAGE (self));
+
+  casedb_share_page_start_job (self, JOB_TRANSFER_OPEN, _("Open Transfer Package"), NULL);
+}
+
+static void
+casedb_share_page_transfer_import_cb (CasedbSharePage *self,
+                                      GtkButton       *button)
+{
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  guint n_conflicts = 0;
+
+  g_assert (CASEDB_IS_SHARE_PAGE (self));
+
+  if (self->bundle == NULL || self->store == NULL)
     return;
 
-  /* Translators: suggested backup file name; %s is the date (2024-05-31). */
-  name = g_strdup_printf (_("casedb-backup-%s.cdbbackup"), date);
-  self->chooser = gtk_file_chooser_native_new (_("Save Backup"),
-                                               casedb_share_page_get_window (self),
-                                               GTK_FILE_CHOOSER_ACTION_SAVE,
-                                               _("_Save"), _("_Cancel"));
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  g_signal_connect_object (self->chooser, "response",
-                           G_CALLBACK (casedb_share_page_backup_response_cb),
-                           self, G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  items = casedb_transfer_import (self->store, self->bundle, &error);
+  /* The bundle holds identities: it goes as soon as it has been used. */
+  casedb_share_page_clear_transfer (self);
+
+  if (items == NULL)
+    {
+      casedb_share_page_toast (self, error->message);
+      return;
+    }
+
+  for (guint i = 0; i < items->len; i++)
+    if (((CasedbTransferItem *) g_ptr_array_index (items, i))->action == CASEDB_MERGE_CONFLICT)
+      n_conflicts++;
+
+  /* Translators: after a transfer package was merged. */
+  text = g_strdup_printf (_("%u cases merged, %u conflicts to resolve"),
+                          items->len - n_conflicts, n_conflicts);
+  casedb_share_page_toast (self, text);
+  casedb_share_page_update_conflicts (self);
+  g_signal_emit (self, signals[CASES_IMPORTED], 0);
 }
 
 /* ---- page ---- */
@@ -737,6 +1079,7 @@ casedb_share_page_refresh (CasedbSharePage *self)
   g_return_if_fail (CASEDB_IS_SHARE_PAGE (self));
 
   casedb_share_page_update_last_backup (self);
+  casedb_share_page_update_conflicts (self);
 }
 
 static void
@@ -750,13 +1093,15 @@ casedb_share_page_dispose (GObject *object)
   if (self->dialog != NULL)
     {
       gtk_editable_set_text (GTK_EDITABLE (self->passphrase_entry), "");
-      gtk_editable_set_text (GTK_EDITABLE (self->again_entry), "");
+      if (self->again_entry != NULL)
+        gtk_editable_set_text (GTK_EDITABLE (self->again_entry), "");
       gtk_window_destroy (GTK_WINDOW (self->dialog));
       self->dialog = NULL;
     }
-  g_clear_handle_id (&self->backup_source, g_source_remove);
+  g_clear_handle_id (&self->job_source, g_source_remove);
   casedb_secure_clear (&self->passphrase);
-  g_clear_pointer (&self->backup_path, g_free);
+  g_clear_pointer (&self->job_path, g_free);
+  g_clear_pointer (&self->bundle, casedb_transfer_bundle_free);
   g_clear_object (&self->import_file);
   g_clear_object (&self->store);
 
@@ -803,11 +1148,28 @@ casedb_share_page_class_init (CasedbSharePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CasedbSharePage, backup_row);
   gtk_widget_class_bind_template_child (widget_class, CasedbSharePage, backup_spinner);
   gtk_widget_class_bind_template_child (widget_class, CasedbSharePage, backup_button);
+  gtk_widget_class_bind_template_child (widget_class, CasedbSharePage, un_group);
+  gtk_widget_class_bind_template_child (widget_class, CasedbSharePage, un_identities_row);
+  gtk_widget_class_bind_template_child (widget_class, CasedbSharePage, un_identities_switch);
+  gtk_widget_class_bind_template_child (widget_class, CasedbSharePage, un_result_label);
+  gtk_widget_class_bind_template_child (widget_class, CasedbSharePage, un_button);
+  gtk_widget_class_bind_template_child (widget_class, CasedbSharePage, transfer_group);
+  gtk_widget_class_bind_template_child (widget_class, CasedbSharePage, transfer_all_switch);
+  gtk_widget_class_bind_template_child (widget_class, CasedbSharePage, transfer_import_row);
+  gtk_widget_class_bind_template_child (widget_class, CasedbSharePage, transfer_open_button);
+  gtk_widget_class_bind_template_child (widget_class, CasedbSharePage, transfer_export_button);
+  gtk_widget_class_bind_template_child (widget_class, CasedbSharePage, transfer_import_button);
+  gtk_widget_class_bind_template_child (widget_class, CasedbSharePage, conflicts_group);
+  gtk_widget_class_bind_template_child (widget_class, CasedbSharePage, conflicts_list);
   gtk_widget_class_bind_template_callback (widget_class, casedb_share_page_import_choose_cb);
   gtk_widget_class_bind_template_callback (widget_class, casedb_share_page_import_cb);
   gtk_widget_class_bind_template_callback (widget_class, casedb_share_page_summary_save_cb);
   gtk_widget_class_bind_template_callback (widget_class, casedb_share_page_summary_print_cb);
   gtk_widget_class_bind_template_callback (widget_class, casedb_share_page_backup_cb);
+  gtk_widget_class_bind_template_callback (widget_class, casedb_share_page_un_cb);
+  gtk_widget_class_bind_template_callback (widget_class, casedb_share_page_transfer_export_cb);
+  gtk_widget_class_bind_template_callback (widget_class, casedb_share_page_transfer_open_cb);
+  gtk_widget_class_bind_template_callback (widget_class, casedb_share_page_transfer_import_cb);
 }
 
 static void
@@ -871,6 +1233,38 @@ casedb_share_page_new (CasedbStore *store)
       self->backup_row = NULL;
       self->backup_spinner = NULL;
       self->backup_button = NULL;
+    }
+
+  if (!casedb_store_can (store, CASEDB_PERM_EXPORT))
+    {
+      casedb_share_page_drop_section (self, &self->un_group);
+      self->un_identities_row = NULL;
+      self->un_identities_switch = NULL;
+      self->un_result_label = NULL;
+      self->un_button = NULL;
+    }
+  else if (!casedb_store_can (store, CASEDB_PERM_READ_IDENTITY))
+    {
+      /* Coded cases only for a role that may not read identities. */
+      adw_preferences_group_remove (ADW_PREFERENCES_GROUP (self->un_group),
+                                    GTK_WIDGET (self->un_identities_row));
+      self->un_identities_row = NULL;
+      self->un_identities_switch = NULL;
+    }
+
+  /* A transfer package holds every identity, and merging one edits cases. */
+  if (!casedb_store_can (store, CASEDB_PERM_EXPORT) ||
+      !casedb_store_can (store, CASEDB_PERM_READ_IDENTITY) ||
+      !casedb_store_can (store, CASEDB_PERM_EDIT_CASES))
+    {
+      casedb_share_page_drop_section (self, &self->transfer_group);
+      casedb_share_page_drop_section (self, &self->conflicts_group);
+      self->transfer_all_switch = NULL;
+      self->transfer_import_row = NULL;
+      self->transfer_open_button = NULL;
+      self->transfer_export_button = NULL;
+      self->transfer_import_button = NULL;
+      self->conflicts_list = NULL;
     }
 
   casedb_share_page_refresh (self);

@@ -12,6 +12,7 @@
 #include "casedb-core.h"
 #include "casedb-statistics-page.h"
 #include "casedb-unlock-page.h"
+#include "casedb-share-page.h"
 #include "casedb-users-page.h"
 #include "casedb-window.h"
 
@@ -37,9 +38,11 @@ struct _CasedbWindow
   GtkWidget            *statistics_page;
   GtkWidget            *users_page;
   GtkWidget            *audit_page;
+  GtkWidget            *share_page;
 
   /* Password reminder, "Change Password" and "Wipe" dialogs */
   AdwToast             *password_toast;
+  AdwToast             *backup_toast;
   AdwMessageDialog     *dialog;
   GtkWidget            *old_password_row;
   GtkWidget            *new_password_row;
@@ -58,6 +61,7 @@ G_DEFINE_FINAL_TYPE (CasedbWindow, casedb_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void casedb_window_schedule_auto_lock (CasedbWindow *self);
 static void casedb_window_remind_password   (CasedbWindow *self);
+static void casedb_window_remind_backup     (CasedbWindow *self);
 
 static void
 casedb_window_update_actions (CasedbWindow *self)
@@ -163,6 +167,9 @@ casedb_window_lock (CasedbWindow *self)
   if (self->password_toast != NULL)
     adw_toast_dismiss (self->password_toast);
   g_clear_object (&self->password_toast);
+  if (self->backup_toast != NULL)
+    adw_toast_dismiss (self->backup_toast);
+  g_clear_object (&self->backup_toast);
   casedb_window_close_transients (self);
   casedb_window_clear_clipboards (self);
 
@@ -175,6 +182,7 @@ casedb_window_lock (CasedbWindow *self)
   casedb_window_drop_page (self, &self->statistics_page);
   casedb_window_drop_page (self, &self->users_page);
   casedb_window_drop_page (self, &self->audit_page);
+  casedb_window_drop_page (self, &self->share_page);
 
   casedb_store_close (store);
 
@@ -257,6 +265,16 @@ casedb_window_set_store (CasedbWindow *self,
                               "document-properties-symbolic");
     }
 
+  if (casedb_share_page_is_allowed (store))
+    {
+      self->share_page = casedb_share_page_new (store);
+      g_signal_connect_object (self->share_page, "cases-imported",
+                               G_CALLBACK (casedb_case_list_refresh), self->case_list,
+                               G_CONNECT_SWAPPED);
+      casedb_window_add_page (self, self->share_page, "share", _("Import & Export"),
+                              "document-send-symbolic");
+    }
+
   adw_view_stack_set_visible_child_name (self->view_stack, "cases");
   gtk_stack_set_visible_child_name (self->stack, "main");
   gtk_window_set_default_widget (GTK_WINDOW (self), NULL);
@@ -267,6 +285,7 @@ casedb_window_set_store (CasedbWindow *self,
   casedb_window_schedule_auto_lock (self);
 
   casedb_window_remind_password (self);
+  casedb_window_remind_backup (self);
 }
 
 CasedbStore *
@@ -515,6 +534,51 @@ casedb_window_remind_password (CasedbWindow *self)
   adw_toast_set_action_name (self->password_toast, "win.change-password");
   adw_toast_set_timeout (self->password_toast, 0);
   adw_toast_overlay_add_toast (self->toast_overlay, self->password_toast);
+}
+
+/* ---- backup reminder ---- */
+
+static void
+casedb_window_remind_backup (CasedbWindow *self)
+{
+  g_autoptr(GDateTime) last = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *message = NULL;
+  AdwToast *toast;
+  guint max_days;
+  gint64 days;
+
+  g_assert (CASEDB_IS_WINDOW (self));
+
+  max_days = g_settings_get_uint (self->settings, "backup-reminder-days");
+  if (max_days == 0 || self->store == NULL || self->share_page == NULL ||
+      !casedb_store_can (self->store, CASEDB_PERM_BACKUP))
+    return;
+
+  last = casedb_store_get_last_backup (self->store);
+  if (last == NULL)
+    message = g_strdup (_("No backup of this database has been made yet"));
+  else
+    {
+      now = g_date_time_new_now_utc ();
+      days = g_date_time_difference (now, last) / G_TIME_SPAN_DAY;
+      if (days < (gint64) max_days)
+        return;
+      message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                              "The last backup is %u day old",
+                                              "The last backup is %u days old",
+                                              (gulong) days),
+                                 (guint) days);
+    }
+
+  /* Kept, to be dismissed on lock: the next user may not be a supervisor. */
+  g_clear_object (&self->backup_toast);
+  toast = self->backup_toast = g_object_ref (adw_toast_new (message));
+  adw_toast_set_button_label (toast, _("_Back Up…"));
+  adw_toast_set_action_name (toast, "win.show-page");
+  adw_toast_set_action_target_value (toast, g_variant_new_string ("share"));
+  adw_toast_set_timeout (toast, 0);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
 static GtkWidget *
@@ -942,6 +1006,8 @@ casedb_window_page_changed_cb (CasedbWindow *self,
     casedb_users_page_refresh (CASEDB_USERS_PAGE (child));
   else if (child == self->audit_page)
     casedb_audit_page_refresh (CASEDB_AUDIT_PAGE (child));
+  else if (child == self->share_page)
+    casedb_share_page_refresh (CASEDB_SHARE_PAGE (child));
 }
 
 static void
@@ -1085,6 +1151,7 @@ casedb_window_dispose (GObject *object)
 
   g_clear_object (&self->settings);
   g_clear_object (&self->password_toast);
+  g_clear_object (&self->backup_toast);
 
   G_OBJECT_CLASS (casedb_window_parent_class)->dispose (object);
 }

@@ -1,0 +1,434 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "casedb-test"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "casedb-import-fixture.h"
+#include "casedb-share-page.h"
+#include "casedb-test-util.h"
+#include "casedb-window.h"
+
+#define SUPERVISOR_PASSWORD "supervisor passphrase 1"
+#define CASEWORKER_PASSWORD "caseworker passphrase 2"
+
+static char *tmpdir;
+static char *db_path;
+
+static CasedbStore *
+open_as (const char *user,
+         const char *password)
+{
+  g_autoptr(GError) error = NULL;
+  CasedbStore *store = casedb_store_open (db_path, user, password, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  return store;
+}
+
+static void
+close_store (CasedbStore *store)
+{
+  casedb_store_close (store);
+  g_object_unref (store);
+}
+
+static CasedbSharePage *
+make_page (CasedbStore *store)
+{
+  CasedbSharePage *page = CASEDB_SHARE_PAGE (casedb_share_page_new (store));
+
+  g_object_ref_sink (page);
+  return page;
+}
+
+static void
+collect_text (GtkWidget *widget,
+              GString   *out)
+{
+  if (GTK_IS_LABEL (widget))
+    {
+      g_string_append (out, gtk_label_get_text (GTK_LABEL (widget)));
+      g_string_append_c (out, '\n');
+    }
+  if (GTK_IS_BUTTON (widget) && gtk_button_get_label (GTK_BUTTON (widget)) != NULL)
+    {
+      g_string_append (out, gtk_button_get_label (GTK_BUTTON (widget)));
+      g_string_append_c (out, '\n');
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_text (child, out);
+}
+
+static char *
+page_text (CasedbSharePage *page)
+{
+  GString *out = g_string_new (NULL);
+
+  collect_text (GTK_WIDGET (page), out);
+  return g_string_free (out, FALSE);
+}
+
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static guint
+count_type (GtkWidget *widget,
+            GType      type)
+{
+  guint n = G_TYPE_CHECK_INSTANCE_TYPE (widget, type) ? 1 : 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_type (child, type);
+
+  return n;
+}
+
+static guint
+n_cases (CasedbStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) cases = casedb_store_list_cases (store, NULL, &error);
+
+  g_assert_no_error (error);
+  return g_list_model_get_n_items (cases);
+}
+
+static GFile *
+write_csv (const char *name,
+           GString    *csv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (tmpdir, name, NULL);
+
+  g_file_set_contents (path, csv->str, csv->len, &error);
+  g_assert_no_error (error);
+  return g_file_new_for_path (path);
+}
+
+static void
+count_cb (CasedbSharePage *page,
+          guint           *n)
+{
+  (*n)++;
+}
+
+static void
+test_sections_by_role (void)
+{
+  g_autoptr(GError) error = NULL;
+  CasedbStore *caseworker = open_as ("karim", CASEWORKER_PASSWORD);
+  CasedbStore *supervisor = open_as ("admin", SUPERVISOR_PASSWORD);
+  CasedbStore *analyst = open_as ("lina", CASEWORKER_PASSWORD);
+  CasedbSharePage *page;
+  g_autofree char *text = NULL;
+
+  /* A caseworker imports but never exports or backs up. */
+  g_assert_true (casedb_share_page_is_allowed (caseworker));
+  page = make_page (caseworker);
+  text = page_text (page);
+  g_assert_nonnull (strstr (text, "Import Cases from CSV"));
+  g_assert_nonnull (find_button (GTK_WIDGET (page), "_Choose File…"));
+  g_assert_null (strstr (text, "Anonymized Summary"));
+  g_assert_null (strstr (text, "Last backup"));
+  g_assert_null (find_button (GTK_WIDGET (page), "_Save Summary…"));
+  g_assert_null (find_button (GTK_WIDGET (page), "P_rint…"));
+  g_assert_null (find_button (GTK_WIDGET (page), "_Back Up Now…"));
+  g_assert_cmpuint (count_type (GTK_WIDGET (page), GTK_TYPE_SPIN_BUTTON), ==, 0);
+  g_assert_cmpuint (count_type (GTK_WIDGET (page), ADW_TYPE_COMBO_ROW), ==, 0);
+  g_assert_cmpuint (count_type (GTK_WIDGET (page), GTK_TYPE_SWITCH), ==, 0);
+  g_assert_null (find_button (GTK_WIDGET (page), "Save _UN Package…"));
+  g_assert_null (find_button (GTK_WIDGET (page), "_Save Transfer Package…"));
+  g_assert_null (find_button (GTK_WIDGET (page), "_Open Package…"));
+  g_assert_null (strstr (text, "Conflicts"));
+  g_assert_finalize_object (page);
+  g_clear_pointer (&text, g_free);
+
+  /* A supervisor has every section, and the page shows the last backup. */
+  page = make_page (supervisor);
+  text = page_text (page);
+  g_assert_nonnull (strstr (text, "Import Cases from CSV"));
+  g_assert_nonnull (strstr (text, "Anonymized Summary"));
+  g_assert_nonnull (strstr (text, "Last backup: "));
+  g_assert_nonnull (find_button (GTK_WIDGET (page), "_Save Summary…"));
+  g_assert_nonnull (find_button (GTK_WIDGET (page), "P_rint…"));
+  g_assert_nonnull (find_button (GTK_WIDGET (page), "_Back Up Now…"));
+  g_assert_cmpuint (count_type (GTK_WIDGET (page), GTK_TYPE_SPIN_BUTTON), ==, 1);
+  g_assert_nonnull (find_button (GTK_WIDGET (page), "Save _UN Package…"));
+  g_assert_nonnull (find_button (GTK_WIDGET (page), "_Save Transfer Package…"));
+  g_assert_nonnull (find_button (GTK_WIDGET (page), "_Open Package…"));
+  g_assert_nonnull (strstr (text, "No conflicts"));
+  /* Identities only by an explicit choice: both switches start off. */
+  g_assert_cmpuint (count_type (GTK_WIDGET (page), GTK_TYPE_SWITCH), ==, 2);
+  for (GtkWidget *w = GTK_WIDGET (page); w != NULL; )
+    {
+      GtkWidget *next = gtk_widget_get_first_child (w);
+
+      if (GTK_IS_SWITCH (w))
+        g_assert_false (gtk_switch_get_active (GTK_SWITCH (w)));
+      while (next == NULL && w != GTK_WIDGET (page))
+        {
+          next = gtk_widget_get_next_sibling (w);
+          if (next == NULL)
+            w = gtk_widget_get_parent (w);
+        }
+      w = next;
+    }
+  g_clear_pointer (&text, g_free);
+
+  g_assert_finalize_object (page);
+
+  /* An analyst has no section at all: the window adds no page. */
+  g_assert_false (casedb_share_page_is_allowed (analyst));
+
+  close_store (caseworker);
+  close_store (supervisor);
+  close_store (analyst);
+}
+
+static void
+test_import_good (void)
+{
+  g_autoptr(GString) csv = g_string_new (NULL);
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *text = NULL;
+  CasedbStore *store = open_as ("karim", CASEWORKER_PASSWORD);
+  CasedbSharePage *page;
+  GtkWidget *button;
+  guint before = n_cases (store);
+  guint imported = 0;
+
+  fixture_append_header (csv);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *ref = g_strdup_printf ("GOOD-%u", i);
+      FixtureRow row = fixture_row (ref);
+
+      fixture_append_row (csv, &row);
+    }
+  file = write_csv ("good.csv", csv);
+
+  page = make_page (store);
+  g_signal_connect (page, "cases-imported", G_CALLBACK (count_cb), &imported);
+  button = find_button (GTK_WIDGET (page), "_Import Cases");
+  g_assert_nonnull (button);
+  g_assert_false (gtk_widget_get_visible (button));
+
+  /* The preview stores nothing. */
+  casedb_share_page_preview_import (page, file);
+  text = page_text (page);
+  g_assert_nonnull (strstr (text, "3 cases ready to import"));
+  g_assert_nonnull (strstr (text, "good.csv"));
+  g_assert_true (gtk_widget_get_visible (button));
+  g_assert_cmpuint (n_cases (store), ==, before);
+  g_clear_pointer (&text, g_free);
+
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_cmpuint (n_cases (store), ==, before + 3);
+  g_assert_cmpuint (imported, ==, 1);
+  text = page_text (page);
+  g_assert_nonnull (strstr (text, "3 cases imported"));
+  g_assert_false (gtk_widget_get_visible (button));
+
+  /* A second click has no file left to import. */
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_cmpuint (n_cases (store), ==, before + 3);
+  g_assert_cmpuint (imported, ==, 1);
+
+  g_assert_finalize_object (page);
+  close_store (store);
+}
+
+static void
+test_import_bad (void)
+{
+  g_autoptr(GString) csv = g_string_new (NULL);
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *text = NULL;
+  CasedbStore *store = open_as ("karim", CASEWORKER_PASSWORD);
+  CasedbSharePage *page;
+  GtkWidget *button;
+  FixtureRow good = fixture_row ("BAD-1");
+  FixtureRow bad = fixture_row ("BAD-2");
+  guint before = n_cases (store);
+  guint imported = 0;
+
+  bad.v[FX_INCIDENT_DATE] = "2023-13-45";
+  fixture_append_header (csv);        /* line 1 */
+  fixture_append_row (csv, &good);    /* line 2 */
+  fixture_append_row (csv, &bad);     /* line 3 */
+  file = write_csv ("bad.csv", csv);
+
+  page = make_page (store);
+  g_signal_connect (page, "cases-imported", G_CALLBACK (count_cb), &imported);
+  button = find_button (GTK_WIDGET (page), "_Import Cases");
+
+  casedb_share_page_preview_import (page, file);
+  text = page_text (page);
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "Line 3, column “incident_date”: "));
+  g_assert_null (strstr (text, "Line 2"));
+  g_assert_null (strstr (text, "ready to import"));
+  g_assert_false (gtk_widget_get_visible (button));
+
+  /* Even a forced click stores nothing: the page keeps no bad file. */
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_cmpuint (n_cases (store), ==, before);
+  g_assert_cmpuint (imported, ==, 0);
+
+  g_assert_finalize_object (page);
+  close_store (store);
+}
+
+static void
+iterate (void)
+{
+  for (guint i = 0; i < 20; i++)
+    while (g_main_context_iteration (NULL, FALSE))
+      ;
+}
+
+static char *
+window_text (CasedbWindow *window)
+{
+  GString *out = g_string_new (NULL);
+
+  collect_text (GTK_WIDGET (window), out);
+  return g_string_free (out, FALSE);
+}
+
+static void
+test_window (void)
+{
+  CasedbWindow *window = casedb_window_new (NULL);
+  CasedbStore *store;
+  g_autofree char *text = NULL;
+
+  gtk_window_present (GTK_WINDOW (window));
+
+  /* Never backed up: the supervisor is reminded, and the page is there. */
+  store = open_as ("admin", SUPERVISOR_PASSWORD);
+  casedb_window_set_store (window, store);
+  iterate ();
+  text = window_text (window);
+  g_assert_nonnull (strstr (text, "Import & Export"));
+  g_assert_nonnull (strstr (text, "No backup of this database has been made yet"));
+  g_assert_nonnull (find_button (GTK_WIDGET (window), "_Back Up Now…"));
+  g_clear_pointer (&text, g_free);
+  casedb_window_lock (window);
+  close_store (store);
+  iterate ();
+
+  /* Backed up just now: no reminder. */
+  store = open_as ("admin", SUPERVISOR_PASSWORD);
+  g_assert_true (casedb_store_note_backup (store, "test", NULL));
+  casedb_window_set_store (window, store);
+  iterate ();
+  text = window_text (window);
+  g_assert_nonnull (strstr (text, "Import & Export"));
+  g_assert_null (strstr (text, "The last backup is"));
+  g_assert_null (strstr (text, "No backup of this database"));
+  g_clear_pointer (&text, g_free);
+  casedb_window_lock (window);
+  close_store (store);
+  iterate ();
+
+  /* The page goes with the lock. */
+  text = window_text (window);
+  g_assert_null (find_button (GTK_WIDGET (window), "_Choose File…"));
+  g_clear_pointer (&text, g_free);
+
+  /* A caseworker imports, and is not asked to back up. */
+  store = open_as ("karim", CASEWORKER_PASSWORD);
+  casedb_window_set_store (window, store);
+  iterate ();
+  text = window_text (window);
+  g_assert_nonnull (strstr (text, "Import & Export"));
+  g_assert_nonnull (find_button (GTK_WIDGET (window), "_Choose File…"));
+  g_assert_null (find_button (GTK_WIDGET (window), "_Back Up Now…"));
+  g_assert_null (strstr (text, "backup"));
+  g_clear_pointer (&text, g_free);
+  casedb_window_lock (window);
+  close_store (store);
+  iterate ();
+
+  /* An analyst has no page at all. */
+  store = open_as ("lina", CASEWORKER_PASSWORD);
+  casedb_window_set_store (window, store);
+  iterate ();
+  text = window_text (window);
+  g_assert_null (strstr (text, "Import & Export"));
+  g_assert_null (find_button (GTK_WIDGET (window), "_Choose File…"));
+  casedb_window_lock (window);
+  close_store (store);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate ();
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  CasedbStore *store;
+  int ret;
+
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_print ("1..0 # SKIP no display (run under xvfb-run)\n");
+      return 0;
+    }
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  if (!casedb_core_init (&error))
+    g_error ("core init: %s", error->message);
+
+  tmpdir = casedb_test_mkdtemp ();
+  db_path = g_build_filename (tmpdir, "cases.casedb", NULL);
+  store = casedb_test_create_store (db_path, "admin", SUPERVISOR_PASSWORD);
+  casedb_test_add_user (store, "karim", CASEDB_ROLE_CASEWORKER, CASEWORKER_PASSWORD);
+  casedb_test_add_user (store, "lina", CASEDB_ROLE_ANALYST, CASEWORKER_PASSWORD);
+  close_store (store);
+
+  /* First: it needs a database that was never backed up. */
+  g_test_add_func ("/gui/share-page/window", test_window);
+  g_test_add_func ("/gui/share-page/sections-by-role", test_sections_by_role);
+  g_test_add_func ("/gui/share-page/import-good", test_import_good);
+  g_test_add_func ("/gui/share-page/import-bad", test_import_bad);
+
+  ret = g_test_run ();
+
+  casedb_test_rmtree (tmpdir);
+  g_free (db_path);
+  g_free (tmpdir);
+
+  return ret;
+}
