@@ -1247,8 +1247,11 @@ test_store_pragmas (Fixture *f, gconstpointer data)
   g_autofree char *journal = pragma_value (db, "PRAGMA journal_mode");
   g_autofree char *sync = pragma_value (db, "PRAGMA synchronous");
   g_autofree char *version = pragma_value (db, "PRAGMA cipher_version");
+  g_autofree char *cache = pragma_value (db, "PRAGMA cache_size");
 
-  /* SQLCipher ignores unknown pragmas: prove the ones we rely on took. */
+  /* SQLCipher ignores unknown pragmas: prove the ones we rely on took.  The
+   * page cache of a small database stays at 32 MiB (the app's memory). */
+  g_assert_cmpstr (cache, ==, "-32768");
   g_assert_cmpstr (version, !=, NULL);
   g_assert_cmpstr (secure_delete, ==, "1");
   g_assert_cmpstr (page_size, ==, "4096");
@@ -1585,6 +1588,96 @@ test_store_save_cases (Fixture *f, gconstpointer data)
   }
 }
 
+/* A CasedbCaseSource making "STR-<n>" cases one at a time; @duplicate_at
+ * repeats reference STR-1 there, @fail_at reports an error of its own. */
+typedef struct {
+  guint n_cases;
+  guint next;
+  guint duplicate_at;
+  guint fail_at;
+} Stream;
+
+static CasedbCase *
+stream_next (gpointer data, GError **error)
+{
+  Stream *s = data;
+  g_autofree char *ref = NULL;
+
+  if (s->next >= s->n_cases)
+    return NULL;
+  s->next++;
+  if (s->next == s->fail_at)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "stopped by the source");
+      return NULL;
+    }
+  ref = g_strdup_printf ("STR-%u", s->next == s->duplicate_at ? 1 : s->next);
+  return make_identity_case (ref, "2022-06-01", "Streamed Child");
+}
+
+static guint
+count_audit (CasedbStore *store, const char *action)
+{
+  g_autoptr(GPtrArray) audit = casedb_store_list_audit (store, NULL);
+  guint n = 0;
+
+  for (guint i = 0; i < audit->len; i++)
+    n += g_strcmp0 (((CasedbAuditEntry *) g_ptr_array_index (audit, i))->action, action) == 0;
+  return n;
+}
+
+static void
+test_store_save_cases_from (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  Stream dup = { .n_cases = 5, .duplicate_at = 5 };
+  Stream stop = { .n_cases = 5, .fail_at = 3 };
+  Stream good = { .n_cases = 30 };
+  g_autoptr(CasedbCase) after = make_identity_case ("AFTER-1", "2022-07-01", "Later Child");
+  g_autoptr(GListModel) list = NULL;
+
+  /* A case the store refuses, or an error of the source: nothing stored,
+   * no audit entry, no code used up. */
+  g_assert_false (casedb_store_save_cases_from (f->store, stream_next, &dup, NULL, &error));
+  g_assert_error (error, CASEDB_ERROR, CASEDB_ERROR_EXISTS);
+  g_assert_nonnull (strstr (error->message, "5"));
+  g_clear_error (&error);
+  g_assert_false (casedb_store_save_cases_from (f->store, stream_next, &stop, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  list = casedb_store_list_cases (f->store, NULL, &error);
+  g_assert_cmpuint (n_items (list), ==, 0);
+  g_clear_object (&list);
+  g_assert_cmpuint (count_audit (f->store, "import"), ==, 0);
+
+  /* All in one transaction with one audit entry; the codes follow on. */
+  g_assert_true (casedb_store_save_cases_from (f->store, stream_next, &good, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (good.next, ==, 30);
+  list = casedb_store_list_cases (f->store, NULL, &error);
+  g_assert_cmpuint (n_items (list), ==, 30);
+  {
+    g_autoptr(CasedbCaseRow) first = g_list_model_get_item (list, 0);
+    g_autoptr(CasedbCaseRow) last = g_list_model_get_item (list, 29);
+    g_autoptr(CasedbCase) back = casedb_store_load_case (f->store, casedb_case_row_get_id (last),
+                                                         TRUE, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (casedb_case_row_get_code (first), ==, "C-2022-0001");
+    g_assert_cmpstr (casedb_case_row_get_code (last), ==, "C-2022-0030");
+    g_assert_cmpstr (casedb_case_row_get_reference (last), ==, "STR-30");
+    g_assert_cmpstr (back->narrative, ==, "Narrative of what happened");
+    g_assert_cmpstr (((CasedbVictim *) g_ptr_array_index (back->victims, 0))->code, ==, "V-000030");
+    g_assert_cmpstr (((CasedbVictim *) g_ptr_array_index (back->victims, 0))->name, ==, "Streamed Child");
+  }
+  g_assert_cmpuint (count_audit (f->store, "import"), ==, 1);
+
+  /* The sequences were written back. */
+  save_ok (f->store, after);
+  g_assert_cmpstr (after->code, ==, "C-2022-0031");
+  g_assert_cmpstr (((CasedbVictim *) g_ptr_array_index (after->victims, 0))->code, ==, "V-000031");
+}
+
 static char *
 period_of (const char *date, CasedbPeriod period)
 {
@@ -1822,6 +1915,7 @@ main (int argc, char *argv[])
   ADD ("codebook", test_store_codebook);
   ADD ("search-identities", test_store_search_identities);
   ADD ("save-cases", test_store_save_cases);
+  ADD ("save-cases-from", test_store_save_cases_from);
   ADD ("aggregate", test_store_aggregate);
 #undef ADD
 

@@ -703,6 +703,33 @@ casedb_share_page_preview_transfer (CasedbSharePage *self,
   gtk_widget_set_visible (GTK_WIDGET (self->transfer_import_button), TRUE);
 }
 
+gboolean
+casedb_share_page_open_transfer (CasedbSharePage *self,
+                                 const char      *path,
+                                 const char      *passphrase)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (CASEDB_IS_SHARE_PAGE (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (passphrase != NULL, FALSE);
+  g_return_val_if_fail (self->transfer_group != NULL, FALSE);
+
+  casedb_share_page_clear_transfer (self);
+  self->bundle = casedb_transfer_bundle_open (path, passphrase, &error);
+  if (self->bundle == NULL)
+    {
+      casedb_share_page_toast (self, error->message);
+      return FALSE;
+    }
+
+  name = g_path_get_basename (path);
+  casedb_share_page_preview_transfer (self, name);
+
+  return self->bundle != NULL;
+}
+
 static void
 casedb_share_page_run_un (CasedbSharePage  *self,
                           const char       *path,
@@ -735,6 +762,14 @@ casedb_share_page_run_job (gpointer user_data)
 
   self->job_source = 0;
 
+  /* The window locked meanwhile and emptied the page: only forget. */
+  if (adw_bin_get_child (ADW_BIN (self)) == NULL)
+    {
+      self->job = JOB_NONE;
+      casedb_secure_clear (&self->passphrase);
+      return G_SOURCE_REMOVE;
+    }
+
   if (self->store == NULL)
     g_set_error_literal (&error, CASEDB_ERROR, CASEDB_ERROR_FAILED, _("The database is locked."));
   else
@@ -764,14 +799,7 @@ casedb_share_page_run_job (gpointer user_data)
         break;
 
       case JOB_TRANSFER_OPEN:
-        casedb_share_page_clear_transfer (self);
-        self->bundle = casedb_transfer_bundle_open (path, self->passphrase, &error);
-        if (self->bundle != NULL)
-          {
-            g_autofree char *name = g_path_get_basename (path);
-
-            casedb_share_page_preview_transfer (self, name);
-          }
+        casedb_share_page_open_transfer (self, path, self->passphrase);
         break;
 
       case JOB_NONE:
@@ -859,6 +887,23 @@ casedb_share_page_passphrase_response_cb (CasedbSharePage  *self,
                                       g_object_ref (self), g_object_unref);
 }
 
+static void
+casedb_share_page_dialog_destroy_cb (CasedbSharePage *self)
+{
+  g_assert (CASEDB_IS_SHARE_PAGE (self));
+
+  /* Closed without an answer (the window locked): nothing to run. */
+  if (self->dialog != NULL)
+    {
+      self->job = JOB_NONE;
+      g_clear_pointer (&self->job_path, g_free);
+    }
+  self->dialog = NULL;
+  self->passphrase_entry = NULL;
+  self->again_entry = NULL;
+  self->dialog_hint = NULL;
+}
+
 static GtkWidget *
 casedb_share_page_password_entry (const char *label)
 {
@@ -917,6 +962,9 @@ casedb_share_page_ask_passphrase (CasedbSharePage *self)
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (dialog, "response",
                            G_CALLBACK (casedb_share_page_passphrase_response_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (dialog, "destroy",
+                           G_CALLBACK (casedb_share_page_dialog_destroy_cb),
                            self, G_CONNECT_SWAPPED);
   casedb_share_page_passphrase_changed_cb (self);
 

@@ -18,5 +18,10 @@ void       casedb_share_page_refresh        (CasedbSharePage *self);
  * the preview; stores nothing. */
 void       casedb_share_page_preview_import (CasedbSharePage *self,
                                              GFile           *file);
+/* What the passphrase dialog does for a received transfer package: opens
+ * it and shows what merging would do; stores nothing.  Errors are shown. */
+gboolean   casedb_share_page_open_transfer  (CasedbSharePage *self,
+                                             const char      *path,
+                                             const char      *passphrase);
 
 G_END_DECLS

@@ -306,6 +306,72 @@ test_import_bad (void)
   close_store (store);
 }
 
+#define TRANSFER_PASSPHRASE "field office passphrase"
+
+static void
+test_transfer (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CasedbCase) c = NULL;
+  g_autofree char *field_path = g_build_filename (tmpdir, "field.casedb", NULL);
+  g_autofree char *package = g_build_filename (tmpdir, "field.cdbpkg", NULL);
+  g_autofree char *text = NULL;
+  CasedbKdfParams params;
+  CasedbStore *field;
+  CasedbStore *store;
+  CasedbSharePage *page;
+  GtkWidget *merge;
+  guint before;
+  guint imported = 0;
+  guint n = 0;
+
+  /* A field office sends one case. */
+  field = casedb_test_create_store (field_path, "field", SUPERVISOR_PASSWORD);
+  c = casedb_test_make_case ("FIELD-1", "2024-04-02", CASEDB_VIOLATION_ABDUCTION);
+  g_assert_true (casedb_store_save_case (field, c, &error));
+  g_assert_no_error (error);
+  casedb_kdf_params_testing (&params);
+  g_assert_true (casedb_transfer_export (field, package, TRANSFER_PASSPHRASE, TRUE, &params, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 1);
+  close_store (field);
+
+  store = open_as ("admin", SUPERVISOR_PASSWORD);
+  before = n_cases (store);
+  page = make_page (store);
+  g_signal_connect (page, "cases-imported", G_CALLBACK (count_cb), &imported);
+  merge = find_button (GTK_WIDGET (page), "_Merge Cases");
+  g_assert_nonnull (merge);
+  g_assert_false (gtk_widget_get_visible (merge));
+
+  /* A wrong passphrase opens nothing. */
+  g_assert_false (casedb_share_page_open_transfer (page, package, "not the passphrase"));
+  g_assert_false (gtk_widget_get_visible (merge));
+
+  /* The preview says what would happen and stores nothing. */
+  g_assert_true (casedb_share_page_open_transfer (page, package, TRANSFER_PASSPHRASE));
+  text = page_text (page);
+  g_assert_nonnull (strstr (text, "field.cdbpkg: 1 new, 0 updated, 0 unchanged, 0 conflicts"));
+  g_assert_true (gtk_widget_get_visible (merge));
+  g_assert_cmpuint (n_cases (store), ==, before);
+  g_clear_pointer (&text, g_free);
+
+  g_signal_emit_by_name (merge, "clicked");
+  g_assert_cmpuint (n_cases (store), ==, before + 1);
+  g_assert_cmpuint (imported, ==, 1);
+  g_assert_false (gtk_widget_get_visible (merge));
+  text = page_text (page);
+  g_assert_nonnull (strstr (text, "No package opened"));
+  g_assert_nonnull (strstr (text, "No conflicts"));
+
+  /* The bundle is gone with the merge: a second click merges nothing. */
+  g_signal_emit_by_name (merge, "clicked");
+  g_assert_cmpuint (imported, ==, 1);
+
+  g_assert_finalize_object (page);
+  close_store (store);
+}
+
 static void
 iterate (void)
 {
@@ -321,6 +387,25 @@ window_text (CasedbWindow *window)
 
   collect_text (GTK_WIDGET (window), out);
   return g_string_free (out, FALSE);
+}
+
+/* A dismissed toast leaves with an animation: wait for it, not forever. */
+static void
+wait_for_text_gone (CasedbWindow *window,
+                    const char   *needle)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      g_autofree char *text = window_text (window);
+
+      if (strstr (text, needle) == NULL)
+        return;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10000);
+    }
 }
 
 static void
@@ -343,7 +428,8 @@ test_window (void)
   g_clear_pointer (&text, g_free);
   casedb_window_lock (window);
   close_store (store);
-  iterate ();
+  /* The reminder goes with the lock: the next user may not be a supervisor. */
+  wait_for_text_gone (window, "No backup of this database");
 
   /* Backed up just now: no reminder. */
   store = open_as ("admin", SUPERVISOR_PASSWORD);
@@ -423,6 +509,7 @@ main (int   argc,
   g_test_add_func ("/gui/share-page/sections-by-role", test_sections_by_role);
   g_test_add_func ("/gui/share-page/import-good", test_import_good);
   g_test_add_func ("/gui/share-page/import-bad", test_import_bad);
+  g_test_add_func ("/gui/share-page/transfer", test_transfer);
 
   ret = g_test_run ();
 
