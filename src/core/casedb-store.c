@@ -668,13 +668,16 @@ keyring_check (const CasedbKeyring *keys)
 static GByteArray *
 field_aad (const char *record, const char *field)
 {
-  GByteArray *aad = g_byte_array_new ();
+  gsize record_len = strlen (record) + 1;
+  gsize field_len = strlen (field);
+  /* Sized once: this runs for every sealed value. */
+  GByteArray *aad = g_byte_array_sized_new (sizeof FIELD_AAD_PREFIX + record_len + field_len);
 
   /* "casedb-field-v1\0<record>\0<field>": a sealed value copied to another
    * record or column no longer opens. */
   g_byte_array_append (aad, (const guint8 *) FIELD_AAD_PREFIX, sizeof FIELD_AAD_PREFIX);
-  g_byte_array_append (aad, (const guint8 *) record, strlen (record) + 1);
-  g_byte_array_append (aad, (const guint8 *) field, strlen (field));
+  g_byte_array_append (aad, (const guint8 *) record, record_len);
+  g_byte_array_append (aad, (const guint8 *) field, field_len);
   return aad;
 }
 
