@@ -92,7 +92,8 @@ typedef struct {
 } CasedbQuery;
 #define CASEDB_QUERY_INIT { -1, NULL, NULL, NULL, -1, -1, -1, NULL }
 
-/* (transfer full) a GListModel of CasedbCaseRow, sorted by case code. */
+/* (transfer full) a GListModel of CasedbCaseRow, sorted by case code: a
+ * CasedbCaseListModel, which makes each row object only when asked for it. */
 GListModel  *casedb_store_list_cases (CasedbStore *self, const CasedbQuery *query,
                                       GError **error);
 /* Number of cases per violation matching @query (its violation is ignored). */
