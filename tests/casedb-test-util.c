@@ -142,3 +142,40 @@ casedb_test_make_case (const char *reference, const char *incident_date, CasedbV
   casedb_case_add_violation (c, kind);
   return c;
 }
+
+int
+casedb_test_run_tool (const char *input, char **out, char **err, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stdout_buf = NULL;
+  g_autofree char *stderr_buf = NULL;
+  const char *tool = g_getenv ("CASEDB_TOOL");
+  const char *arg;
+  va_list args;
+
+  g_assert_nonnull (tool);
+  g_ptr_array_add (argv, (char *) tool);
+  va_start (args, err);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  proc = g_subprocess_newv ((const char * const *) argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                            | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  /* Both pipes are always drained, so a chatty tool cannot block. */
+  g_subprocess_communicate_utf8 (proc, input != NULL ? input : "", NULL,
+                                 &stdout_buf, &stderr_buf, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+
+  if (out != NULL)
+    *out = g_steal_pointer (&stdout_buf);
+  if (err != NULL)
+    *err = g_steal_pointer (&stderr_buf);
+  return g_subprocess_get_exit_status (proc);
+}

@@ -24,4 +24,11 @@ char        *casedb_test_dir_find (const char *dir, const char *needle);
 CasedbCase  *casedb_test_make_case (const char *reference, const char *incident_date,
                                     CasedbViolationKind kind);
 
+/* Runs casedb-tool (path in $CASEDB_TOOL) with the NULL-terminated
+ * arguments, @input on stdin; returns its exit status.  A tool killed by a
+ * signal fails the test: a crash is never an answer.  @out and @err may be
+ * NULL. */
+int          casedb_test_run_tool (const char *input, char **out, char **err,
+                                   ...) G_GNUC_NULL_TERMINATED;
+
 G_END_DECLS

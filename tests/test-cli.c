@@ -36,42 +36,6 @@ typedef struct {
 } CaseInfo;
 static CaseInfo cases[N_CASES];
 
-static int
-run_tool (const char *input, char **out, char **err, ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *stdout_buf = NULL;
-  g_autofree char *stderr_buf = NULL;
-  const char *tool = g_getenv ("CASEDB_TOOL");
-  const char *arg;
-  va_list args;
-
-  g_assert_nonnull (tool);
-  g_ptr_array_add (argv, (char *) tool);
-  va_start (args, err);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  proc = g_subprocess_newv ((const char * const *) argv->pdata,
-                            G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                            | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, input != NULL ? input : "", NULL,
-                                 &stdout_buf, &stderr_buf, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (proc));
-
-  if (out != NULL)
-    *out = g_steal_pointer (&stdout_buf);
-  if (err != NULL)
-    *err = g_steal_pointer (&stderr_buf);
-  return g_subprocess_get_exit_status (proc);
-}
-
 static char *
 strconcat_pw (const char *a, const char *b)
 {
@@ -211,18 +175,18 @@ ensure_database (void)
   if (done)
     return;
 
-  g_assert_cmpint (run_tool (sara_pw, &out, &err, "init", db_path, "--admin", "sara", NULL), ==, 0);
+  g_assert_cmpint (casedb_test_run_tool (sara_pw, &out, &err, "init", db_path, "--admin", "sara", NULL), ==, 0);
   g_assert_true (g_file_test (db_path, G_FILE_TEST_IS_REGULAR));
   /* A second init must not overwrite it. */
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (run_tool (sara_pw, NULL, &err, "init", db_path, "--admin", "sara", NULL), ==, 1);
+  g_assert_cmpint (casedb_test_run_tool (sara_pw, NULL, &err, "init", db_path, "--admin", "sara", NULL), ==, 1);
   g_assert_true (g_str_has_prefix (err, "casedb-tool: "));
 
   for (guint i = 0; i < G_N_ELEMENTS (users); i++)
     {
       g_autofree char *both = strconcat_pw (sara_pw, users[i].pw);
 
-      g_assert_cmpint (run_tool (both, NULL, NULL, "user", "add", db_path, "--as", "sara",
+      g_assert_cmpint (casedb_test_run_tool (both, NULL, NULL, "user", "add", db_path, "--as", "sara",
                                  "--user", users[i].user, "--role", users[i].role, NULL), ==, 0);
     }
 
@@ -232,7 +196,7 @@ ensure_database (void)
   g_assert_no_error (error);
 
   g_clear_pointer (&out, g_free);
-  g_assert_cmpint (run_tool (karim_pw, &out, NULL, "import", db_path, "--as", "karim", csv_path, NULL), ==, 0);
+  g_assert_cmpint (casedb_test_run_tool (karim_pw, &out, NULL, "import", db_path, "--as", "karim", csv_path, NULL), ==, 0);
   g_assert_cmpuint (first_integer (out), ==, N_CASES);
 
   done = TRUE;
@@ -278,7 +242,7 @@ test_cli_list_roles (void)
 
   ensure_database ();
 
-  g_assert_cmpint (run_tool (lina_pw, &analyst, NULL, "list", db_path, "--as", "lina", NULL), ==, 0);
+  g_assert_cmpint (casedb_test_run_tool (lina_pw, &analyst, NULL, "list", db_path, "--as", "lina", NULL), ==, 0);
   g_assert_true (g_str_has_prefix (analyst, coded_header));
   g_assert_cmpint (analyst[strlen (coded_header)], ==, '\r');
   g_assert_null (strstr (analyst, "victim_names"));
@@ -303,7 +267,7 @@ test_cli_list_roles (void)
     }
   g_clear_pointer (&records, g_ptr_array_unref);
 
-  g_assert_cmpint (run_tool (karim_pw, &caseworker, NULL, "list", db_path, "--as", "karim", NULL), ==, 0);
+  g_assert_cmpint (casedb_test_run_tool (karim_pw, &caseworker, NULL, "list", db_path, "--as", "karim", NULL), ==, 0);
   g_assert_true (g_str_has_prefix (caseworker, coded_header));
   g_assert_true (g_str_has_prefix (caseworker + strlen (coded_header), ",victim_names\r\n"));
   records = parse_csv_output (caseworker);
@@ -361,7 +325,7 @@ test_cli_list_filters (void)
     }
   g_assert_cmpuint (expected, >, 10);
 
-  g_assert_cmpint (run_tool (lina_pw, &out, NULL, "list", db_path, "--as", "lina",
+  g_assert_cmpint (casedb_test_run_tool (lina_pw, &out, NULL, "list", db_path, "--as", "lina",
                              "--violation", "abduction", "--from", from, "--to", to, NULL), ==, 0);
   records = parse_csv_output (out);
   g_assert_cmpuint (records->len, ==, expected + 1);
@@ -379,7 +343,7 @@ test_cli_list_filters (void)
   for (guint i = 0; i < N_CASES; i++)
     expected += (cases[i].mask & (1u << CASEDB_VIOLATION_KILLING_MAIMING)) != 0;
   g_clear_pointer (&out, g_free);
-  g_assert_cmpint (run_tool (karim_pw, &out, NULL, "list", db_path, "--as", "karim",
+  g_assert_cmpint (casedb_test_run_tool (karim_pw, &out, NULL, "list", db_path, "--as", "karim",
                              "--violation", "killing_maiming", "--format", "json", NULL), ==, 0);
   json_parser_load_from_data (parser, out, -1, &error);
   g_assert_no_error (error);
@@ -398,7 +362,7 @@ test_cli_list_filters (void)
     }
 
   /* A bad date is refused before any password is read. */
-  g_assert_cmpint (run_tool (NULL, NULL, NULL, "list", db_path, "--as", "lina",
+  g_assert_cmpint (casedb_test_run_tool (NULL, NULL, NULL, "list", db_path, "--as", "lina",
                              "--from", "2021-02-30", NULL), ==, 1);
 }
 
@@ -413,19 +377,19 @@ test_cli_show (void)
 
   ensure_database ();
 
-  g_assert_cmpint (run_tool (lina_pw, &list, NULL, "list", db_path, "--as", "lina",
+  g_assert_cmpint (casedb_test_run_tool (lina_pw, &list, NULL, "list", db_path, "--as", "lina",
                              "--from", "2021-01-02", "--to", "2021-01-02", NULL), ==, 0);
   records = parse_csv_output (list);
   g_assert_cmpuint (records->len, ==, 2);
   first = g_ptr_array_index (records, 1);
   g_assert_cmpstr (first[1], ==, "CLI-0001");
 
-  g_assert_cmpint (run_tool (lina_pw, &analyst, NULL, "show", db_path, "--as", "lina", first[0], NULL), ==, 0);
+  g_assert_cmpint (casedb_test_run_tool (lina_pw, &analyst, NULL, "show", db_path, "--as", "lina", first[0], NULL), ==, 0);
   g_assert_nonnull (strstr (analyst, "CLI-0001"));
   g_assert_nonnull (strstr (analyst, "recruitment_use"));
   g_assert_null (strstr (analyst, MARKER));
 
-  g_assert_cmpint (run_tool (karim_pw, &caseworker, NULL, "show", db_path, "--as", "karim", first[0], NULL), ==, 0);
+  g_assert_cmpint (casedb_test_run_tool (karim_pw, &caseworker, NULL, "show", db_path, "--as", "karim", first[0], NULL), ==, 0);
   g_assert_nonnull (strstr (caseworker, MARKER " Victim1 (fictional)"));
   g_assert_nonnull (strstr (caseworker, "Qq Second1 (fictional)"));
   g_assert_nonnull (strstr (caseworker, MARKER " place"));
@@ -439,12 +403,12 @@ test_cli_denied (void)
 
   ensure_database ();
 
-  g_assert_cmpint (run_tool ("not-the-password\n", NULL, &err, "list", db_path, "--as", "lina", NULL), ==, 2);
+  g_assert_cmpint (casedb_test_run_tool ("not-the-password\n", NULL, &err, "list", db_path, "--as", "lina", NULL), ==, 2);
   g_assert_true (g_str_has_prefix (err, "casedb-tool: "));
   g_assert_null (strstr (err, "not-the-password"));
   g_clear_pointer (&err, g_free);
 
-  g_assert_cmpint (run_tool (both, NULL, &err, "user", "add", db_path, "--as", "lina",
+  g_assert_cmpint (casedb_test_run_tool (both, NULL, &err, "user", "add", db_path, "--as", "lina",
                              "--user", "eve", "--role", "supervisor", NULL), ==, 2);
   g_assert_true (g_str_has_prefix (err, "casedb-tool: "));
 }
@@ -471,7 +435,7 @@ test_cli_bad_csv (void)
   g_file_set_contents (path, csv->str, csv->len, &error);
   g_assert_no_error (error);
 
-  g_assert_cmpint (run_tool (karim_pw, NULL, &err, "import", db_path, "--as", "karim", path, NULL), ==, 1);
+  g_assert_cmpint (casedb_test_run_tool (karim_pw, NULL, &err, "import", db_path, "--as", "karim", path, NULL), ==, 1);
   g_assert_true (g_str_has_prefix (err, "casedb-tool: bad.csv:3: column “victim_age”: "));
   g_assert_null (strstr (err, MARKER));
 
@@ -510,12 +474,12 @@ test_cli_damaged (void)
   g_assert_cmpint (g_stat (copy, &st), ==, 0);
   g_assert_cmpint (truncate (copy, st.st_size / 2), ==, 0);
 
-  g_assert_cmpint (run_tool (lina_pw, NULL, &err, "list", copy, "--as", "lina", NULL), ==, 3);
+  g_assert_cmpint (casedb_test_run_tool (lina_pw, NULL, &err, "list", copy, "--as", "lina", NULL), ==, 3);
   g_assert_true (g_str_has_prefix (err, "casedb-tool: "));
   g_clear_pointer (&err, g_free);
 
   /* A missing database is not damage: exit 1 with a clear message. */
-  g_assert_cmpint (run_tool (lina_pw, NULL, &err, "list", missing, "--as", "lina", NULL), ==, 1);
+  g_assert_cmpint (casedb_test_run_tool (lina_pw, NULL, &err, "list", missing, "--as", "lina", NULL), ==, 1);
   g_assert_nonnull (strstr (err, "missing.db"));
 }
 
@@ -526,7 +490,7 @@ test_cli_audit_verify (void)
 
   ensure_database ();
 
-  g_assert_cmpint (run_tool (sara_pw, &out, NULL, "audit", "verify", db_path, "--as", "sara", NULL), ==, 0);
+  g_assert_cmpint (casedb_test_run_tool (sara_pw, &out, NULL, "audit", "verify", db_path, "--as", "sara", NULL), ==, 0);
   g_assert_true (g_str_has_prefix (out, "Audit log intact: "));
   g_assert_cmpuint (first_integer (out), >, 5);
 }
@@ -541,7 +505,7 @@ test_cli_passwd (void)
 
   ensure_database ();
 
-  g_assert_cmpint (run_tool (in, NULL, NULL, "passwd", db_path, "--user", "lina", NULL), ==, 0);
+  g_assert_cmpint (casedb_test_run_tool (in, NULL, NULL, "passwd", db_path, "--user", "lina", NULL), ==, 0);
   old = casedb_store_open (db_path, "lina", "lina-password-1", &error);
   g_assert_error (error, CASEDB_ERROR, CASEDB_ERROR_WRONG_PASSWORD);
   g_assert_null (old);
@@ -554,7 +518,7 @@ test_cli_passwd (void)
   /* Back, so that test order does not matter. */
   g_clear_pointer (&in, g_free);
   in = g_strconcat ("lina-new-password\n", lina_pw, NULL);
-  g_assert_cmpint (run_tool (in, NULL, NULL, "passwd", db_path, "--user", "lina", NULL), ==, 0);
+  g_assert_cmpint (casedb_test_run_tool (in, NULL, NULL, "passwd", db_path, "--user", "lina", NULL), ==, 0);
 }
 
 static void
@@ -563,21 +527,21 @@ test_cli_usage (void)
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
 
-  g_assert_cmpint (run_tool (NULL, &out, NULL, "--help", NULL), ==, 0);
+  g_assert_cmpint (casedb_test_run_tool (NULL, &out, NULL, "--help", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "user add DB --as NAME --user NEW --role ROLE"));
   g_clear_pointer (&out, g_free);
 
-  g_assert_cmpint (run_tool (NULL, &out, NULL, "list", "--help", NULL), ==, 0);
+  g_assert_cmpint (casedb_test_run_tool (NULL, &out, NULL, "list", "--help", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "--violation"));
   g_assert_nonnull (strstr (out, "draft (yes or no)"));
   g_clear_pointer (&out, g_free);
 
-  g_assert_cmpint (run_tool (NULL, NULL, &err, "frobnicate", NULL), ==, 1);
+  g_assert_cmpint (casedb_test_run_tool (NULL, NULL, &err, "frobnicate", NULL), ==, 1);
   g_assert_true (g_str_has_prefix (err, "casedb-tool: "));
   g_clear_pointer (&err, g_free);
 
   /* No password option exists. */
-  g_assert_cmpint (run_tool (NULL, NULL, &err, "list", "x.db", "--as", "lina",
+  g_assert_cmpint (casedb_test_run_tool (NULL, NULL, &err, "list", "x.db", "--as", "lina",
                              "--password", "secret", NULL), ==, 1);
   g_assert_true (g_str_has_prefix (err, "casedb-tool: "));
 }
@@ -590,13 +554,13 @@ test_cli_demo (void)
   g_autofree char *list = NULL;
   g_autoptr(GPtrArray) records = NULL;
 
-  g_assert_cmpint (run_tool (NULL, &out, NULL, "demo", path, NULL), ==, 0);
+  g_assert_cmpint (casedb_test_run_tool (NULL, &out, NULL, "demo", path, NULL), ==, 0);
   g_assert_nonnull (strstr (out, "sara"));
   g_assert_nonnull (strstr (out, "demo-supervisor"));
   g_assert_nonnull (strstr (out, "demo-caseworker"));
   g_assert_nonnull (strstr (out, "demo-analyst"));
 
-  g_assert_cmpint (run_tool ("demo-caseworker\n", &list, NULL, "list", path, "--as", "karim", NULL), ==, 0);
+  g_assert_cmpint (casedb_test_run_tool ("demo-caseworker\n", &list, NULL, "list", path, "--as", "karim", NULL), ==, 0);
   records = parse_csv_output (list);
   g_assert_cmpuint (records->len, ==, 150 + 1);
   g_assert_nonnull (strstr (list, "(fictional)"));
@@ -623,39 +587,39 @@ test_cli_export_backup_transfer (void)
   ensure_database ();
 
   /* The summary goes to stdout, the count of cases left out to stderr. */
-  g_assert_cmpint (run_tool (sara_pw, &out, &err, "export", db_path, "--as", "sara", "--kind", "summary",
+  g_assert_cmpint (casedb_test_run_tool (sara_pw, &out, &err, "export", db_path, "--as", "sara", "--kind", "summary",
                              "--period", "year", NULL), ==, 0);
   g_assert_true (g_str_has_prefix (out, "violation,period,region,verification,incidents"));
   g_assert_null (strstr (out, MARKER));
   g_assert_nonnull (strstr (err, "0 cases left out: their consent does not allow statistics"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (run_tool (lina_pw, NULL, &err, "export", db_path, "--as", "lina", "--kind", "summary",
+  g_assert_cmpint (casedb_test_run_tool (lina_pw, NULL, &err, "export", db_path, "--as", "lina", "--kind", "summary",
                              NULL), ==, 2);
   g_clear_pointer (&err, g_free);
 
   /* A UN package, read back.  No case consented to sharing identities. */
-  g_assert_cmpint (run_tool (both, &out, NULL, "export", db_path, "--as", "sara", "--kind", "un",
+  g_assert_cmpint (casedb_test_run_tool (both, &out, NULL, "export", db_path, "--as", "sara", "--kind", "un",
                              "--with-identities", "--out", un, NULL), ==, 0);
   g_assert_nonnull (strstr (out, ": 500 cases, 0 with identities."));
   g_assert_false (casedb_test_file_contains (un, MARKER));
   g_clear_pointer (&out, g_free);
-  g_assert_cmpint (run_tool (pass, &out, NULL, "open-package", un, "--out", "-", NULL), ==, 0);
+  g_assert_cmpint (casedb_test_run_tool (pass, &out, NULL, "open-package", un, "--out", "-", NULL), ==, 0);
   g_assert_null (strstr (out, MARKER));
   json_parser_load_from_data (parser, out, -1, &error);
   g_assert_no_error (error);
   root = json_node_get_object (json_parser_get_root (parser));
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "cases")), ==, N_CASES);
-  g_assert_cmpint (run_tool ("not the passphrase\n", NULL, &err, "open-package", un, NULL), ==, 2);
+  g_assert_cmpint (casedb_test_run_tool ("not the passphrase\n", NULL, &err, "open-package", un, NULL), ==, 2);
   g_clear_pointer (&err, g_free);
   g_clear_pointer (&out, g_free);
 
   /* Backup, restore, and the restored copy opens with the same password. */
-  g_assert_cmpint (run_tool (both, &out, NULL, "backup", db_path, "--as", "sara", backup, NULL), ==, 0);
+  g_assert_cmpint (casedb_test_run_tool (both, &out, NULL, "backup", db_path, "--as", "sara", backup, NULL), ==, 0);
   g_assert_false (casedb_test_file_contains (backup, MARKER));
   g_clear_pointer (&out, g_free);
-  g_assert_cmpint (run_tool (pass, &out, NULL, "restore", backup, restored, NULL), ==, 0);
-  g_assert_cmpint (run_tool (pass, NULL, &err, "restore", backup, restored, NULL), ==, 1);
+  g_assert_cmpint (casedb_test_run_tool (pass, &out, NULL, "restore", backup, restored, NULL), ==, 0);
+  g_assert_cmpint (casedb_test_run_tool (pass, NULL, &err, "restore", backup, restored, NULL), ==, 1);
   g_clear_pointer (&err, g_free);
   g_clear_pointer (&out, g_free);
   store = casedb_store_open (restored, "sara", "sara-password-1", &error);
@@ -666,11 +630,11 @@ test_cli_export_backup_transfer (void)
   /* To another office and merged there. */
   store = casedb_test_create_store (main_db, "sara", "sara-password-1");
   g_clear_object (&store);
-  g_assert_cmpint (run_tool (both, &out, NULL, "transfer", "export", db_path, "--as", "sara",
+  g_assert_cmpint (casedb_test_run_tool (both, &out, NULL, "transfer", "export", db_path, "--as", "sara",
                              "--out", transfer, NULL), ==, 0);
   g_assert_false (casedb_test_file_contains (transfer, MARKER));
   g_clear_pointer (&out, g_free);
-  g_assert_cmpint (run_tool (both, &out, NULL, "transfer", "import", main_db, "--as", "sara",
+  g_assert_cmpint (casedb_test_run_tool (both, &out, NULL, "transfer", "import", main_db, "--as", "sara",
                              transfer, NULL), ==, 0);
   g_assert_nonnull (strstr (out, "500 new, 0 updated, 0 unchanged, 0 conflicts"));
   store = casedb_store_open (main_db, "sara", "sara-password-1", &error);

@@ -120,42 +120,13 @@ value_offset (const char *json, const char *member)
   return (at - json) + strlen (key);
 }
 
-static int
-run_tool (const char *input, char **out, char **err, ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *tool = g_getenv ("CASEDB_TOOL");
-  const char *arg;
-  va_list args;
-
-  g_assert_nonnull (tool);
-  g_ptr_array_add (argv, (char *) tool);
-  va_start (args, err);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  proc = g_subprocess_newv ((const char * const *) argv->pdata,
-                            G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                            | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, input, NULL, out, err, &error);
-  g_assert_no_error (error);
-  /* Exited: a crash (signal) is never an answer. */
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  return g_subprocess_get_exit_status (proc);
-}
-
 /* casedb-tool list on the damaged pair: exit 3, one clear line naming @file. */
 static void
 assert_tool_damaged (Fixture *f, const char *what, const char *file)
 {
   g_autofree char *err = NULL;
   g_autofree char *base = g_path_get_basename (file);
-  int status = run_tool ("sara-password\n", NULL, &err, "list", f->path, "--as", "sara", NULL);
+  int status = casedb_test_run_tool ("sara-password\n", NULL, &err, "list", f->path, "--as", "sara", NULL);
 
   if (status != 3)
     g_error ("%s: exit status %d, not 3: %s", what, status, err);
@@ -226,7 +197,7 @@ test_damage_keyslots (Fixture *f, gconstpointer data)
 
   /* The originals still open: the damage was in the copies only. */
   install (f, f->keys, f->keys_bytes, f->keys_len);
-  g_assert_cmpint (run_tool ("sara-password\n", NULL, NULL, "list", f->path, "--as", "sara", NULL), ==, 0);
+  g_assert_cmpint (casedb_test_run_tool ("sara-password\n", NULL, NULL, "list", f->path, "--as", "sara", NULL), ==, 0);
 }
 
 /* Every single-bit flip of the key-slot file, through the API. */
@@ -320,11 +291,11 @@ test_failed_logins_audited (Fixture *f, gconstpointer data)
   g_auto(GStrv) rows = NULL;
   guint n_sara = 0, n_unknown = 0, n_login = 0;
 
-  g_assert_cmpint (run_tool ("not-sara-password\n", NULL, NULL, "list", f->path, "--as", "sara", NULL), ==, 2);
-  g_assert_cmpint (run_tool ("karim-password\n", NULL, NULL, "list", f->path, "--as", "Zzsecret-typed", NULL), ==, 2);
+  g_assert_cmpint (casedb_test_run_tool ("not-sara-password\n", NULL, NULL, "list", f->path, "--as", "sara", NULL), ==, 2);
+  g_assert_cmpint (casedb_test_run_tool ("karim-password\n", NULL, NULL, "list", f->path, "--as", "Zzsecret-typed", NULL), ==, 2);
   g_assert_false (casedb_test_file_contains (f->keys, "Zzsecret-typed"));
 
-  g_assert_cmpint (run_tool ("sara-password\n", &out, NULL, "audit", f->path, "--as", "sara", NULL), ==, 0);
+  g_assert_cmpint (casedb_test_run_tool ("sara-password\n", &out, NULL, "audit", f->path, "--as", "sara", NULL), ==, 0);
 
   /* ID  TIME  USER  ACTION  DETAIL */
   rows = g_strsplit (out, "\n", -1);

@@ -101,34 +101,6 @@ assert_dir_clean (const char *dir, const char *needle)
     g_error ("“%s” survived the wipe in %s", needle, found);
 }
 
-static int
-run_tool (const char *input, char **err, ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) proc = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *tool = g_getenv ("CASEDB_TOOL");
-  const char *arg;
-  va_list args;
-
-  g_assert_nonnull (tool);
-  g_ptr_array_add (argv, (char *) tool);
-  va_start (args, err);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  proc = g_subprocess_newv ((const char * const *) argv->pdata,
-                            G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE
-                            | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, input, NULL, NULL, err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (proc));
-  return g_subprocess_get_exit_status (proc);
-}
-
 /* Everything that could hold a case or a user name is gone; an unrelated
  * file and another database beside it are not touched. */
 static void
@@ -235,23 +207,23 @@ test_wipe_tool (Fixture *f, gconstpointer data)
 {
   g_autofree char *err = NULL;
 
-  g_assert_cmpint (run_tool ("sara-password\nwipe\n", &err, "wipe", f->path, "--as", "sara", NULL), ==, 1);
+  g_assert_cmpint (casedb_test_run_tool ("sara-password\nwipe\n", NULL, &err, "wipe", f->path, "--as", "sara", NULL), ==, 1);
   g_assert_nonnull (strstr (err, "WIPE"));
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (run_tool ("sara-password\n", &err, "wipe", f->path, "--as", "sara", NULL), ==, 1);
+  g_assert_cmpint (casedb_test_run_tool ("sara-password\n", NULL, &err, "wipe", f->path, "--as", "sara", NULL), ==, 1);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (run_tool ("sara-password\nWIPE it\n", &err, "wipe", f->path, "--as", "sara", NULL), ==, 1);
+  g_assert_cmpint (casedb_test_run_tool ("sara-password\nWIPE it\n", NULL, &err, "wipe", f->path, "--as", "sara", NULL), ==, 1);
   g_clear_pointer (&err, g_free);
   g_assert_true (g_file_test (f->keys, G_FILE_TEST_IS_REGULAR));
   assert_opens (f->path, "sara", "sara-password");
 
-  g_assert_cmpint (run_tool ("karim-password\nWIPE\n", &err, "wipe", f->path, "--as", MARKER_USER, NULL), ==, 2);
+  g_assert_cmpint (casedb_test_run_tool ("karim-password\nWIPE\n", NULL, &err, "wipe", f->path, "--as", MARKER_USER, NULL), ==, 2);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (run_tool ("wrong-password\nWIPE\n", &err, "wipe", f->path, "--as", "sara", NULL), ==, 2);
+  g_assert_cmpint (casedb_test_run_tool ("wrong-password\nWIPE\n", NULL, &err, "wipe", f->path, "--as", "sara", NULL), ==, 2);
   g_clear_pointer (&err, g_free);
   g_assert_true (g_file_test (f->keys, G_FILE_TEST_IS_REGULAR));
 
-  g_assert_cmpint (run_tool ("sara-password\nWIPE\n", &err, "wipe", f->path, "--as", "sara", NULL), ==, 0);
+  g_assert_cmpint (casedb_test_run_tool ("sara-password\nWIPE\n", NULL, &err, "wipe", f->path, "--as", "sara", NULL), ==, 0);
   g_assert_false (g_file_test (f->path, G_FILE_TEST_EXISTS));
   g_assert_false (g_file_test (f->keys, G_FILE_TEST_EXISTS));
   assert_dir_clean (f->dir, "Zzwipe");
