@@ -17,7 +17,7 @@
 #include "casedb-store.h"
 #include "casedb-store-private.h"
 
-#define SCHEMA_VERSION       4
+#define SCHEMA_VERSION       5
 #define CIPHER_PAGE_SIZE     4096
 #define RAW_KEY_STRLEN       (2 + 2 * CASEDB_KEY_LEN + 1)   /* x'<64 hex>' */
 #define FIELD_AAD_PREFIX     "casedb-field-v1"
@@ -178,6 +178,14 @@ static const char * const migrations[] = {
   "  consent_uses, reference, summary);"
   "CREATE INDEX IF NOT EXISTS cases_counts ON cases (violation_mask, draft, needs_followup);"
   "CREATE INDEX IF NOT EXISTS victims_sex ON victims (sex);",
+
+  /* 4 → 5: build_where() writes "+column" so that no filter uses the
+   * one-column indexes of version 2 (cases_list answers them in list
+   * order); only cases_region still serves (the list of regions).  The
+   * other three cost every insert and update and were never read. */
+  "DROP INDEX IF EXISTS cases_incident_date;"
+  "DROP INDEX IF EXISTS cases_verification;"
+  "DROP INDEX IF EXISTS cases_draft;",
 };
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == SCHEMA_VERSION);
 
