@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "casedb-test-util.h"
@@ -178,4 +179,18 @@ casedb_test_run_tool (const char *input, char **out, char **err, ...)
   if (err != NULL)
     *err = g_steal_pointer (&stderr_buf);
   return g_subprocess_get_exit_status (proc);
+}
+
+gint64
+casedb_test_sql_int (CasedbStore *store, const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (casedb_store_get_db_handle (store), sql, -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
 }

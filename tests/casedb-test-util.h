@@ -16,6 +16,9 @@ CasedbStore *casedb_test_create_store (const char *db_path, const char *admin,
 /* Adds a user with the cheap cost. */
 void         casedb_test_add_user (CasedbStore *store, const char *user, CasedbRole role,
                                    const char *password);
+/* The single integer a query such as "SELECT count(*) FROM codebook" gives,
+ * read straight from the store's SQLite connection. */
+gint64       casedb_test_sql_int (CasedbStore *store, const char *sql);
 /* Whether @needle appears as bytes in @path (UTF-8, and UTF-16LE/BE too). */
 gboolean     casedb_test_file_contains (const char *path, const char *needle);
 /* Name of the first file directly in @dir containing @needle, or NULL. (transfer full) */

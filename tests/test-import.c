@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "casedb-import-fixture.h"
@@ -737,6 +738,40 @@ test_import_duplicate_in_store (Fixture *fx, gconstpointer data)
   }
 }
 
+/* A write that fails half-way through the import (here the disk "fills" at
+ * the third case) keeps nothing: no case, and none of the file's party and
+ * source names in the code book. */
+static void
+test_import_failure_keeps_no_names (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GString) csv = make_good_csv ();
+  g_autofree char *path = write_csv (fx, "good.csv", csv);
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = casedb_store_get_db_handle (fx->store);
+  guint n = 0;
+
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "CREATE TEMP TRIGGER disk_full BEFORE INSERT ON main.cases"
+                                 " WHEN (SELECT count(*) FROM main.cases) >= 2"
+                                 " BEGIN SELECT RAISE (ABORT, 'database or disk is full'); END;",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_false (casedb_import_csv_file (fx->store, path, &n, &error));
+  g_assert_nonnull (error);
+  g_assert_cmpuint (n, ==, 0);
+  g_assert_cmpuint (count_cases (fx->store), ==, 0);
+  g_assert_cmpuint (casedb_test_sql_int (fx->store, "SELECT count(*) FROM codebook"), ==, 0);
+  g_clear_error (&error);
+
+  /* The same file goes in whole once the disk has room, and the store
+   * still takes single writes outside any batch. */
+  g_assert_cmpint (sqlite3_exec (db, "DROP TRIGGER disk_full;", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_true (casedb_import_csv_file (fx->store, path, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 3);
+  g_assert_cmpuint (casedb_test_sql_int (fx->store, "SELECT count(*) FROM codebook"), ==, 2);   /* a party and a source */
+  g_assert_true (sqlite3_get_autocommit (db));
+}
+
 static void
 test_import_roles (Fixture *fx, gconstpointer data)
 {
@@ -805,6 +840,7 @@ main (int argc, char *argv[])
   ADD ("structure-problems", test_import_structure_problems);
   ADD ("duplicate-in-store", test_import_duplicate_in_store);
   ADD ("roles", test_import_roles);
+  ADD ("failure-keeps-no-names", test_import_failure_keeps_no_names);
   ADD ("no-plaintext-on-disk", test_import_no_plaintext_on_disk);
 
   return g_test_run ();

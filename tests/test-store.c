@@ -1349,6 +1349,51 @@ test_store_raw_key (Fixture *f, gconstpointer data)
   sqlite3_close (db);
 }
 
+/* A batch keeps its writes together: dropped, nothing of it stays; kept,
+ * everything does; and key or password changes wait until it is over. */
+static void
+test_store_batch (Fixture *f, gconstpointer data)
+{
+  g_autoptr(CasedbCase) c = casedb_test_make_case ("B-1", "2024-01-01", CASEDB_VIOLATION_ABDUCTION);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *again = NULL;
+
+  g_assert_true (casedb_store_begin_batch (f->store, &error));
+  g_assert_no_error (error);
+  code = casedb_store_code_for_name (f->store, 'P', "Armed group (fictional)", &error);
+  g_assert_no_error (error);
+  save_ok (f->store, c);
+  g_assert_false (casedb_store_rekey (f->store, &error));
+  g_assert_error (error, CASEDB_ERROR, CASEDB_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_false (casedb_store_change_password (f->store, "admin-pw", "admin-new-pw", &error));
+  g_assert_error (error, CASEDB_ERROR, CASEDB_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_true (casedb_store_end_batch (f->store, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (casedb_test_sql_int (f->store, "SELECT count(*) FROM codebook"), ==, 0);
+  g_assert_cmpint (casedb_test_sql_int (f->store, "SELECT count(*) FROM cases"), ==, 0);
+  g_assert_true (sqlite3_get_autocommit (casedb_store_get_db_handle (f->store)));
+
+  /* Outside the batch the password change goes through. */
+  g_assert_true (casedb_store_change_password (f->store, "admin-pw", "admin-new-pw", &error));
+  g_assert_no_error (error);
+
+  c->id = 0;
+  g_assert_true (casedb_store_begin_batch (f->store, &error));
+  again = casedb_store_code_for_name (f->store, 'P', "Armed group (fictional)", &error);
+  g_assert_no_error (error);
+  save_ok (f->store, c);
+  g_assert_true (casedb_store_end_batch (f->store, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (casedb_test_sql_int (f->store, "SELECT count(*) FROM codebook"), ==, 1);
+  g_assert_cmpint (casedb_test_sql_int (f->store, "SELECT count(*) FROM cases"), ==, 1);
+  /* The dropped batch handed its code out again: no gap tells anyone a
+   * name was ever entered. */
+  g_assert_cmpstr (again, ==, code);
+}
+
 static void
 test_store_migration (Fixture *f, gconstpointer data)
 {
@@ -1949,6 +1994,7 @@ main (int argc, char *argv[])
   ADD ("search-identities", test_store_search_identities);
   ADD ("save-cases", test_store_save_cases);
   ADD ("save-cases-from", test_store_save_cases_from);
+  ADD ("batch", test_store_batch);
   ADD ("aggregate", test_store_aggregate);
 #undef ADD
 

@@ -310,6 +310,44 @@ first_transfer (Fixture *f, CasedbCase *cases[3])
   g_assert_cmpuint (count_cases (f->main), ==, 4);
 }
 
+/* A write failing half-way through the import (the disk "fills" at the
+ * second new case) keeps nothing of the package: no case, and none of the
+ * parties it names in main's code book. */
+static void
+test_transfer_failure_keeps_no_names (Fixture *f, gconstpointer data)
+{
+  g_autoptr(CasedbCase) alpha = make_case (f->field, "F-1", "2024-03-01", "first", "Armed group Alpha");
+  g_autoptr(CasedbCase) beta = make_case (f->field, "F-2", "2024-03-02", "second", "Armed group Beta");
+  g_autoptr(CasedbTransferBundle) bundle = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  sqlite3 *db = casedb_store_get_db_handle (f->main);
+
+  save_ok (f->field, alpha);
+  save_ok (f->field, beta);
+  path = export_ok (f, FALSE, 2);
+  bundle = casedb_transfer_bundle_open (path, PASSPHRASE, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "CREATE TEMP TRIGGER disk_full BEFORE INSERT ON main.cases"
+                                 " WHEN (SELECT count(*) FROM main.cases) >= 1"
+                                 " BEGIN SELECT RAISE (ABORT, 'database or disk is full'); END;",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_null (casedb_transfer_import (f->main, bundle, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_cases (f->main), ==, 0);
+  g_assert_cmpint (casedb_test_sql_int (f->main, "SELECT count(*) FROM codebook"), ==, 0);
+
+  g_assert_cmpint (sqlite3_exec (db, "DROP TRIGGER disk_full;", NULL, NULL, NULL), ==, SQLITE_OK);
+  items = casedb_transfer_import (f->main, bundle, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_action (items, CASEDB_MERGE_NEW), ==, 2);
+  g_assert_cmpint (casedb_test_sql_int (f->main, "SELECT count(*) FROM codebook"), ==, 2);
+}
+
 static void
 free_cases (CasedbCase *cases[3])
 {
@@ -674,6 +712,8 @@ main (int argc, char *argv[])
               fixture_teardown);
   g_test_add ("/transfer/deleted-here", Fixture, NULL, fixture_setup, test_transfer_deleted_here,
               fixture_teardown);
+  g_test_add ("/transfer/failure-keeps-no-names", Fixture, NULL, fixture_setup,
+              test_transfer_failure_keeps_no_names, fixture_teardown);
   g_test_add ("/transfer/refused", Fixture, NULL, fixture_setup, test_transfer_refused,
               fixture_teardown);
 

@@ -960,11 +960,17 @@ casedb_import_csv_file (CasedbStore *store, const char *path, guint *n_cases, GE
         }
     }
 
-  if (!map_names (store, r, error))
-    return FALSE;
-
+  /* New code-book entries only if the cases that name them are stored. */
   detail = g_strdup_printf ("%u cases from %s", r->cases->len, r->basename);
-  if (!casedb_store_save_cases (store, r->cases, detail, error))
+  if (!casedb_store_begin_batch (store, error))
+    return FALSE;
+  if (!map_names (store, r, error) ||
+      !casedb_store_save_cases (store, r->cases, detail, error))
+    {
+      casedb_store_end_batch (store, FALSE, NULL);
+      return FALSE;
+    }
+  if (!casedb_store_end_batch (store, TRUE, error))
     return FALSE;
 
   if (n_cases != NULL)

@@ -51,6 +51,9 @@ struct _CasedbStore
   /* During casedb_store_save_cases_from() only: sequence key → last value
    * handed out, written to meta once before COMMIT. */
   GHashTable      *seq_cache;
+  /* Between casedb_store_begin_batch() and casedb_store_end_batch(): every
+   * write is a savepoint inside the one batch transaction. */
+  gboolean         batch;
 };
 
 G_DEFINE_FINAL_TYPE (CasedbStore, casedb_store, G_TYPE_OBJECT)
@@ -484,35 +487,53 @@ column_dup (sqlite3_stmt *stmt, int i)
   return g_strdup (s);
 }
 
+/* Inside a batch (casedb_store_begin_batch()) a write or read is a
+ * savepoint: a failed step undoes only itself, and the batch as a whole is
+ * committed or rolled back by casedb_store_end_batch(). */
 static gboolean
 begin_write (CasedbStore *self, GError **error)
 {
-  return exec_sql (self->db, "BEGIN IMMEDIATE", error);
+  return exec_sql (self->db, self->batch ? "SAVEPOINT casedb_step" : "BEGIN IMMEDIATE", error);
 }
 
 static gboolean
 begin_read (CasedbStore *self, GError **error)
 {
-  return exec_sql (self->db, "BEGIN", error);
-}
-
-static gboolean
-commit (CasedbStore *self, GError **error)
-{
-  if (!exec_sql (self->db, "COMMIT", error))
-    {
-      if (!sqlite3_get_autocommit (self->db))
-        sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
-      return FALSE;
-    }
-  return TRUE;
+  return exec_sql (self->db, self->batch ? "SAVEPOINT casedb_step" : "BEGIN", error);
 }
 
 static void
 rollback (CasedbStore *self)
 {
-  if (self->db != NULL && !sqlite3_get_autocommit (self->db))
+  if (self->db == NULL || sqlite3_get_autocommit (self->db))
+    return;
+  if (self->batch)
+    sqlite3_exec (self->db, "ROLLBACK TO casedb_step; RELEASE casedb_step", NULL, NULL, NULL);
+  else
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static gboolean
+commit (CasedbStore *self, GError **error)
+{
+  if (!exec_sql (self->db, self->batch ? "RELEASE casedb_step" : "COMMIT", error))
+    {
+      rollback (self);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Changes that write the key-slot file or re-encrypt the whole database
+ * cannot be undone with the batch, so they refuse to join one. */
+static gboolean
+refuse_in_batch (CasedbStore *self, GError **error)
+{
+  if (!self->batch)
+    return TRUE;
+  g_set_error_literal (error, CASEDB_ERROR, CASEDB_ERROR_FAILED,
+                       _("Finish the import or transfer in progress first"));
+  return FALSE;
 }
 
 /* Finishes a transaction: COMMIT when @ok, else ROLLBACK.  Returns the outcome. */
@@ -1636,6 +1657,8 @@ casedb_store_close (CasedbStore *self)
 {
   g_return_if_fail (CASEDB_IS_STORE (self));
 
+  /* An unfinished batch is abandoned whole. */
+  self->batch = FALSE;
   if (self->db != NULL)
     rollback (self);
   /* Before the connection: it only closes once its statements are gone. */
@@ -1846,7 +1869,7 @@ begin_keyslot_change (CasedbStore *self, GError **error)
   g_autoptr(CasedbKeyslots) fresh = NULL;
   gsize len = 0;
 
-  if (!begin_write (self, error))
+  if (!refuse_in_batch (self, error) || !begin_write (self, error))
     return FALSE;
 
   if (!g_file_get_contents (self->keys_path, &data, &len, &local_error))
@@ -2384,7 +2407,8 @@ casedb_store_rekey (CasedbStore  *self,
 
   g_return_val_if_fail (CASEDB_IS_STORE (self), FALSE);
 
-  if (!casedb_store_require (self, CASEDB_PERM_MANAGE_USERS, error))
+  if (!casedb_store_require (self, CASEDB_PERM_MANAGE_USERS, error) ||
+      !refuse_in_batch (self, error))
     return FALSE;
 
   if (!self->keys->has_identity_key)
@@ -3621,6 +3645,37 @@ casedb_store_save_cases (CasedbStore  *self,
     return FALSE;
 
   return save_cases_internal (self, cases, TRUE, audit_detail, error);
+}
+
+gboolean
+casedb_store_begin_batch (CasedbStore  *self,
+                          GError      **error)
+{
+  g_return_val_if_fail (CASEDB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (self->db != NULL, FALSE);
+  g_return_val_if_fail (!self->batch, FALSE);
+
+  if (!exec_sql (self->db, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  self->batch = TRUE;
+  return TRUE;
+}
+
+gboolean
+casedb_store_end_batch (CasedbStore  *self,
+                        gboolean      keep,
+                        GError      **error)
+{
+  g_return_val_if_fail (CASEDB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (self->batch, FALSE);
+
+  self->batch = FALSE;
+  if (!keep)
+    {
+      rollback (self);
+      return TRUE;
+    }
+  return commit (self, error);
 }
 
 gboolean

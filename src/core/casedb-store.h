@@ -137,6 +137,13 @@ typedef CasedbCase *(*CasedbCaseSource) (gpointer data, GError **error);
 gboolean     casedb_store_save_cases_from (CasedbStore *self, CasedbCaseSource next,
                                            gpointer data, const char *audit_detail,
                                            GError **error);
+/* Groups every write that follows, up to casedb_store_end_batch(), into one
+ * transaction: an import's new code-book entries and its cases are kept
+ * together or not at all.  A failed write inside the batch undoes itself;
+ * end with @keep FALSE to drop the whole batch.  Password, role, user and
+ * key changes refuse to run inside a batch. */
+gboolean     casedb_store_begin_batch (CasedbStore *self, GError **error);
+gboolean     casedb_store_end_batch   (CasedbStore *self, gboolean keep, GError **error);
 /* Whether a case with this office reference exists. */
 gboolean     casedb_store_has_reference (CasedbStore *self, const char *reference,
                                          gboolean *exists, GError **error);

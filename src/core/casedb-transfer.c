@@ -894,7 +894,20 @@ casedb_transfer_import (CasedbStore           *store,
                         CasedbTransferBundle  *bundle,
                         GError               **error)
 {
-  return merge (store, bundle, FALSE, error);
+  g_autoptr(GPtrArray) result = NULL;
+
+  /* The sender's names join our code book only with the cases that use them. */
+  if (!casedb_store_begin_batch (store, error))
+    return NULL;
+  result = merge (store, bundle, FALSE, error);
+  if (result == NULL)
+    {
+      casedb_store_end_batch (store, FALSE, NULL);
+      return NULL;
+    }
+  if (!casedb_store_end_batch (store, TRUE, error))
+    return NULL;
+  return g_steal_pointer (&result);
 }
 
 /* ---------------------------------------------------------------------- */
