@@ -521,6 +521,46 @@ test_cli_passwd (void)
   g_assert_cmpint (casedb_test_run_tool (in, NULL, NULL, "passwd", db_path, "--user", "lina", NULL), ==, 0);
 }
 
+/* Removing a user tells the supervisor to rekey, `user list` keeps saying
+ * so until it is done, and after `rekey` it no longer does. */
+static void
+test_cli_rekey_due (void)
+{
+  g_autofree char *db = g_build_filename (tmp_dir, "rekey-due.casedb", NULL);
+  g_autofree char *add = strconcat_pw ("ayla-password-1\n", "noor-password-1\n");
+  g_autofree char *command = NULL;
+  const char *ayla_pw = "ayla-password-1\n";
+  char *out = NULL, *err = NULL;
+
+  g_assert_cmpint (casedb_test_run_tool (ayla_pw, NULL, NULL, "init", db, "--admin", "ayla", NULL), ==, 0);
+  g_assert_cmpint (casedb_test_run_tool (add, NULL, NULL, "user", "add", db, "--as", "ayla",
+                                         "--user", "noor", "--role", "caseworker", NULL), ==, 0);
+  g_assert_cmpint (casedb_test_run_tool (ayla_pw, &out, &err, "user", "list", db, "--as", "ayla", NULL), ==, 0);
+  g_assert_null (strstr (err, "rekey"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  command = g_strdup_printf ("casedb-tool rekey %s --as ayla", db);
+  g_assert_cmpint (casedb_test_run_tool (ayla_pw, &out, &err, "user", "remove", db, "--as", "ayla",
+                                         "--user", "noor", NULL), ==, 0);
+  g_assert_nonnull (strstr (err, command));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (casedb_test_run_tool (ayla_pw, &out, &err, "user", "list", db, "--as", "ayla", NULL), ==, 0);
+  g_assert_nonnull (strstr (err, "A rekey is due since 20"));
+  g_assert_nonnull (strstr (err, command));
+  g_assert_null (strstr (out, "noor"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (casedb_test_run_tool (ayla_pw, NULL, NULL, "rekey", db, "--as", "ayla", NULL), ==, 0);
+  g_assert_cmpint (casedb_test_run_tool (ayla_pw, &out, &err, "user", "list", db, "--as", "ayla", NULL), ==, 0);
+  g_assert_null (strstr (err, "rekey"));
+  g_free (out);
+  g_free (err);
+}
+
 static void
 test_cli_usage (void)
 {
@@ -662,6 +702,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli/damaged", test_cli_damaged);
   g_test_add_func ("/cli/audit-verify", test_cli_audit_verify);
   g_test_add_func ("/cli/passwd", test_cli_passwd);
+  g_test_add_func ("/cli/rekey-due", test_cli_rekey_due);
   g_test_add_func ("/cli/demo", test_cli_demo);
   g_test_add_func ("/cli/export-backup-transfer", test_cli_export_backup_transfer);
 

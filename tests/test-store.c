@@ -1394,6 +1394,64 @@ test_store_batch (Fixture *f, gconstpointer data)
   g_assert_cmpstr (again, ==, code);
 }
 
+static char *
+rekey_due (CasedbStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  char *since = NULL;
+
+  g_assert_true (casedb_store_get_rekey_due (store, &since, &error));
+  g_assert_no_error (error);
+  return since;
+}
+
+/* Taking keys away (a removal, a move to analyst) makes a rekey due until
+ * one is done; giving keys does not. */
+static void
+test_store_rekey_due (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *since = NULL;
+  g_autofree char *still = NULL;
+  char *none;
+
+  casedb_test_add_user (f->store, "karim", CASEDB_ROLE_CASEWORKER, "karim-pw");
+  casedb_test_add_user (f->store, "lina", CASEDB_ROLE_ANALYST, "lina-pw");
+  g_assert_null ((none = rekey_due (f->store)));
+
+  g_assert_true (casedb_store_set_user_role (f->store, "lina", CASEDB_ROLE_CASEWORKER, &error));
+  g_assert_no_error (error);
+  g_assert_null ((none = rekey_due (f->store)));
+  g_assert_true (casedb_store_set_user_role (f->store, "karim", CASEDB_ROLE_SUPERVISOR, &error));
+  g_assert_no_error (error);
+  g_assert_null ((none = rekey_due (f->store)));
+
+  /* Supervisor → analyst: the identity key must change. */
+  g_assert_true (casedb_store_set_user_role (f->store, "karim", CASEDB_ROLE_ANALYST, &error));
+  g_assert_no_error (error);
+  since = rekey_due (f->store);
+  g_assert_nonnull (since);
+  g_assert_true (g_str_has_prefix (since, "20"));
+
+  /* A later removal keeps the first time; it survives closing. */
+  g_assert_true (casedb_store_remove_user (f->store, "lina", &error));
+  g_assert_no_error (error);
+  g_clear_object (&f->store);
+  f->store = open_ok (f->path, "admin", "admin-pw");
+  still = rekey_due (f->store);
+  g_assert_cmpstr (still, ==, since);
+
+  g_assert_true (casedb_store_rekey (f->store, &error));
+  g_assert_no_error (error);
+  g_assert_null ((none = rekey_due (f->store)));
+
+  g_assert_true (casedb_store_remove_user (f->store, "karim", &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&still, g_free);
+  still = rekey_due (f->store);
+  g_assert_nonnull (still);
+}
+
 static void
 test_store_migration (Fixture *f, gconstpointer data)
 {
@@ -1995,6 +2053,7 @@ main (int argc, char *argv[])
   ADD ("save-cases", test_store_save_cases);
   ADD ("save-cases-from", test_store_save_cases_from);
   ADD ("batch", test_store_batch);
+  ADD ("rekey-due", test_store_rekey_due);
   ADD ("aggregate", test_store_aggregate);
 #undef ADD
 

@@ -282,6 +282,20 @@ cmd_user_add (int argc, char **argv)
   return EXIT_OK;
 }
 
+/* After taking keys from someone: until a rekey, an old copy of DB.keys
+ * still opens what their slot opened.  @since: when it became due, or NULL
+ * to say it is due now. */
+static void
+print_rekey_due (const char *db, const char *as, const char *since)
+{
+  g_autofree char *command = g_strdup_printf ("casedb-tool rekey %s --as %s", db, as);
+
+  if (since != NULL)
+    /* Translators: %s is a date and time */
+    g_printerr (_("A rekey is due since %s: a user was removed or may no longer see identities.\n"), since);
+  g_printerr (_("Run “%s” so that an old copy of the key file opens nothing.\n"), command);
+}
+
 static int
 cmd_user_remove (int argc, char **argv)
 {
@@ -307,6 +321,7 @@ cmd_user_remove (int argc, char **argv)
   casedb_store_close (store);
 
   g_print (_("Removed %s.\n"), user);
+  print_rekey_due (pos[0], as, NULL);
   return EXIT_OK;
 }
 
@@ -323,6 +338,7 @@ cmd_user_list (int argc, char **argv)
   g_autoptr(GError) error = NULL;
   g_autoptr(CasedbStore) store = NULL;
   g_autoptr(GPtrArray) users = NULL;
+  g_autofree char *since = NULL;
 
   if (!parse_command (&info, entries, argc, argv, 1, &pos) || !require_option (as, "--as"))
     return EXIT_INPUT;
@@ -339,7 +355,11 @@ cmd_user_list (int argc, char **argv)
       g_print ("%-20s %-12s %-28s %s\n", u->name, casedb_role_to_string (u->role),
                u->created != NULL ? u->created : "", u->password_changed != NULL ? u->password_changed : "");
     }
+  if (!casedb_store_get_rekey_due (store, &since, &error))
+    return fail_with (error);
   casedb_store_close (store);
+  if (since != NULL)
+    print_rekey_due (pos[0], as, since);
   return EXIT_OK;
 }
 

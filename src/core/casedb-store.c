@@ -1989,6 +1989,41 @@ casedb_store_add_user (CasedbStore  *self,
   return finish_keyslot_change (self, ok, error);
 }
 
+/* Someone lost keys they held (removed, or no longer allowed identities):
+ * until a rekey, an old copy of DB.keys with their slot still opens the
+ * database, or the identities.  Keeps the time of the first such change. */
+static gboolean
+note_rekey_due (CasedbStore *self, GError **error)
+{
+  g_autofree char *since = NULL;
+  g_autofree char *now = NULL;
+
+  if (!meta_get (self, "rekey_due", &since, error))
+    return FALSE;
+  if (since != NULL && *since != '\0')
+    return TRUE;
+  now = now_iso8601 ();
+  return meta_set (self, "rekey_due", now, error);
+}
+
+gboolean
+casedb_store_get_rekey_due (CasedbStore  *self,
+                            char        **since,
+                            GError      **error)
+{
+  g_autofree char *value = NULL;
+
+  g_return_val_if_fail (CASEDB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (since != NULL, FALSE);
+
+  *since = NULL;
+  if (!meta_get (self, "rekey_due", &value, error))
+    return FALSE;
+  if (value != NULL && *value != '\0')
+    *since = g_steal_pointer (&value);
+  return TRUE;
+}
+
 gboolean
 casedb_store_remove_user (CasedbStore  *self,
                           const char   *user,
@@ -2029,6 +2064,7 @@ casedb_store_remove_user (CasedbStore  *self,
     }
 
   ok = exec_user_sql (self, "DELETE FROM users WHERE name = ?1", user, NULL, NULL, error) &&
+       note_rekey_due (self, error) &&
        audit_locked (self, "user_remove", user, error) &&
        casedb_keyslots_remove (self->keyslots, user, error);
 
@@ -2092,6 +2128,8 @@ casedb_store_set_user_role (CasedbStore  *self,
                             casedb_role_to_string (role));
   ok = exec_user_sql (self, "UPDATE users SET role = ?2 WHERE name = ?1",
                       user, casedb_role_to_string (role), NULL, error) &&
+       (!casedb_role_holds_identity_key (old_role) || casedb_role_holds_identity_key (role) ||
+        note_rekey_due (self, error)) &&
        audit_locked (self, "user_role", detail, error) &&
        casedb_keyslots_set_role (self->keyslots, user, role, self->keys, error);
 
@@ -2432,6 +2470,7 @@ casedb_store_rekey (CasedbStore  *self,
   ok = reseal_all_locked (self, new_keys, error) &&
        reseal_transfer_locked (self, new_keys, error) &&
        meta_set (self, "keyring_check", check, error) &&
+       meta_set (self, "rekey_due", "", error) &&
        audit_locked (self, "rekey", detail, error) &&
        casedb_keyslots_stage_keyring (self->keyslots, new_keys, error);
 

@@ -78,6 +78,10 @@ gboolean     casedb_store_change_password_offline (const char *db_path, const ch
 /* Re-encrypts the database under a fresh data key and rotates the identity
  * key (re-sealing every identity field), crash-safely (see CasedbKeyslots). */
 gboolean     casedb_store_rekey      (CasedbStore *self, GError **error);
+/* Whether a rekey is due because a user was removed, or lost the right to
+ * see identities, since the last one: @since gets the time of the first such
+ * change (ISO 8601, transfer full), or NULL when none is due. */
+gboolean     casedb_store_get_rekey_due (CasedbStore *self, char **since, GError **error);
 
 /* ---- cases ---- */
 typedef struct {

@@ -44,6 +44,9 @@ struct _CasedbUsersPage
   /* Template widgets */
   AdwToastOverlay     *toast_overlay;
   AdwPreferencesGroup *users_group;
+  AdwActionRow        *rekey_row;
+  GtkWidget           *rekey_icon;
+  GtkWidget           *rekey_button;
 };
 
 G_DEFINE_FINAL_TYPE (CasedbUsersPage, casedb_users_page, ADW_TYPE_BIN)
@@ -272,6 +275,54 @@ casedb_users_page_wipe_passwords (CasedbUsersPage *self)
     gtk_editable_set_text (GTK_EDITABLE (self->confirm_row), "");
 }
 
+/* Whether the core says a rekey is due; @since (nullable) gets when it became due. */
+static gboolean
+casedb_users_page_rekey_due (CasedbUsersPage  *self,
+                             char            **since)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *due = NULL;
+
+  if (!casedb_store_get_rekey_due (self->store, &due, &error))
+    {
+      g_warning ("Cannot tell whether a rekey is due: %s", error->message);
+      return FALSE;
+    }
+  if (since != NULL)
+    *since = g_strdup (due);
+  return due != NULL;
+}
+
+static void
+casedb_users_page_update_rekey_row (CasedbUsersPage *self)
+{
+  g_autofree char *since = NULL;
+  gboolean due = casedb_users_page_rekey_due (self, &since);
+
+  gtk_widget_set_visible (self->rekey_icon, due);
+  if (due)
+    {
+      g_autoptr(GDateTime) utc = g_date_time_new_from_iso8601 (since, NULL);
+      g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
+      g_autofree char *date = local != NULL ? g_date_time_format (local, "%x") : g_strdup (since);
+      g_autofree char *subtitle =
+        /* Translators: %s is a date */
+        g_strdup_printf (_("Due since %s: a user was removed or may no longer see identities. "
+                           "Until you re-encrypt, an old copy of the key file still opens "
+                           "what they could open."), date);
+
+      adw_action_row_set_subtitle (self->rekey_row, subtitle);
+      gtk_widget_add_css_class (self->rekey_button, "suggested-action");
+    }
+  else
+    {
+      adw_action_row_set_subtitle (self->rekey_row,
+                                   _("Replaces the database and identity keys. Do this after "
+                                     "removing a user."));
+      gtk_widget_remove_css_class (self->rekey_button, "suggested-action");
+    }
+}
+
 static void
 casedb_users_page_response_cb (CasedbUsersPage  *self,
                                const char       *response,
@@ -318,8 +369,13 @@ casedb_users_page_response_cb (CasedbUsersPage  *self,
         CasedbRole role = adw_combo_row_get_selected (ADW_COMBO_ROW (self->role_row));
 
         ok = casedb_store_set_user_role (self->store, self->dialog_user, role, &error);
-        /* Translators: a user name and a role, e.g. "amira is now Analyst" */
-        done = g_strdup_printf (_("%s is now %s"), self->dialog_user, casedb_role_get_label (role));
+        if (casedb_role_holds_identity_key (role))
+          /* Translators: a user name and a role, e.g. "amira is now Analyst" */
+          done = g_strdup_printf (_("%s is now %s"), self->dialog_user, casedb_role_get_label (role));
+        else
+          /* Translators: a user name and a role, e.g. "amira is now Analyst. Re-encrypt…" */
+          done = g_strdup_printf (_("%s is now %s. Re-encrypt the database now."),
+                                  self->dialog_user, casedb_role_get_label (role));
       }
       break;
 
@@ -346,7 +402,8 @@ casedb_users_page_response_cb (CasedbUsersPage  *self,
       return;
     }
 
-  if (self->dialog_kind == DIALOG_REMOVE)
+  if (self->dialog_kind == DIALOG_REMOVE ||
+      (self->dialog_kind == DIALOG_CHANGE_ROLE && casedb_users_page_rekey_due (self, NULL)))
     {
       AdwToast *toast = adw_toast_new (done);
 
@@ -595,6 +652,9 @@ casedb_users_page_class_init (CasedbUsersPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/org/example/CaseDB/ui/casedb-users-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CasedbUsersPage, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, CasedbUsersPage, users_group);
+  gtk_widget_class_bind_template_child (widget_class, CasedbUsersPage, rekey_row);
+  gtk_widget_class_bind_template_child (widget_class, CasedbUsersPage, rekey_icon);
+  gtk_widget_class_bind_template_child (widget_class, CasedbUsersPage, rekey_button);
 
   gtk_widget_class_install_action (widget_class, "users.add", NULL,
                                    casedb_users_page_add_action);
@@ -678,6 +738,8 @@ casedb_users_page_refresh (CasedbUsersPage *self)
       adw_preferences_group_add (self->users_group, row);
       return;
     }
+
+  casedb_users_page_update_rekey_row (self);
 
   max_age = get_password_max_age ();
   for (guint i = 0; i < users->len; i++)
