@@ -431,8 +431,15 @@ casedb_users_page_present (CasedbUsersPage *self,
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
 
+  /* A dialog still open goes without its destroy handler: the rows it
+   * would forget already belong to the new dialog. */
   if (self->dialog != NULL)
-    gtk_window_destroy (GTK_WINDOW (self->dialog));
+    {
+      GtkWindow *old = GTK_WINDOW (g_steal_pointer (&self->dialog));
+
+      g_signal_handlers_disconnect_by_data (old, self);
+      gtk_window_destroy (old);
+    }
 
   self->dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                                              heading, body));
