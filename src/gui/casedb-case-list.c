@@ -13,6 +13,15 @@
  * or two typed letters. */
 #define MIN_IDENTITY_SEARCH 3
 
+/* GtkListView (and so GtkColumnView) in GTK 4.8 keeps 200 rows alive
+ * around its anchor whatever its height: 1,600 cells to bind, style and
+ * measure before the first frame.  A new list is shown through a slice of
+ * about a screenful, which grows by REVEAL_STEP rows a frame up to
+ * REVEAL_ROWS and then lets the whole list through (issue 5). */
+#define REVEAL_ROWS      200
+#define REVEAL_STEP      40
+#define MIN_ROW_HEIGHT   24
+
 typedef enum {
   SIDEBAR_ALL,
   SIDEBAR_VIOLATION,
@@ -56,6 +65,9 @@ struct _CasedbCaseList
 
   CasedbStore       *store;
   GtkSortListModel  *sort_model;
+  GtkSliceListModel *reveal_model;
+  guint              reveal_tick;
+  guint              reveal_frames;
   GtkStringList     *regions;
   GtkLabel          *count_labels[CASEDB_N_VIOLATIONS + 3];
   GtkWidget         *editor;
@@ -67,6 +79,8 @@ struct _CasedbCaseList
   AdwMessageDialog  *leave_dialog;
 
   guint              updating_filters : 1;
+  /* The regions are read when the filters are opened, not at unlock. */
+  guint              regions_stale : 1;
 };
 
 G_DEFINE_FINAL_TYPE (CasedbCaseList, casedb_case_list, ADW_TYPE_BIN)
@@ -333,6 +347,52 @@ casedb_case_list_update_filter_label (CasedbCaseList *self,
   gtk_menu_button_set_label (self->filter_button, label);
 }
 
+static gboolean
+casedb_case_list_reveal_tick_cb (GtkWidget     *widget,
+                                 GdkFrameClock *frame_clock,
+                                 gpointer       user_data)
+{
+  CasedbCaseList *self = CASEDB_CASE_LIST (widget);
+  guint size;
+
+  /* This frame lays out and paints the rows of the first screenful. */
+  if (self->reveal_frames++ == 0)
+    {
+      GtkWidget *root = GTK_WIDGET (gtk_widget_get_root (widget));
+      int height = root != NULL ? gtk_widget_get_height (root) : 0;
+
+      gtk_slice_list_model_set_size (self->reveal_model,
+                                     height > 0 ? height / MIN_ROW_HEIGHT + 1 : REVEAL_STEP);
+      return G_SOURCE_CONTINUE;
+    }
+
+  size = gtk_slice_list_model_get_size (self->reveal_model) + REVEAL_STEP;
+  if (size < REVEAL_ROWS && size < g_list_model_get_n_items (G_LIST_MODEL (self->sort_model)))
+    {
+      gtk_slice_list_model_set_size (self->reveal_model, size);
+      return G_SOURCE_CONTINUE;
+    }
+
+  gtk_slice_list_model_set_size (self->reveal_model, G_MAXUINT);
+  self->reveal_tick = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* Shows the rows of a new list a screenful first: see REVEAL_ROWS. */
+static void
+casedb_case_list_start_reveal (CasedbCaseList *self)
+{
+  g_assert (CASEDB_IS_CASE_LIST (self));
+
+  /* Nothing is bound until the first frame sizes the slice. */
+  gtk_slice_list_model_set_size (self->reveal_model, 0);
+  self->reveal_frames = 0;
+  if (self->reveal_tick == 0)
+    self->reveal_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self),
+                                                      casedb_case_list_reveal_tick_cb,
+                                                      NULL, NULL);
+}
+
 static void
 casedb_case_list_update_rows (CasedbCaseList *self)
 {
@@ -349,6 +409,7 @@ casedb_case_list_update_rows (CasedbCaseList *self)
   casedb_case_list_build_query (self, &q, TRUE);
   casedb_case_list_update_filter_label (self, &q);
   rows = casedb_case_list_query_rows (self, &q, &error);
+  casedb_case_list_start_reveal (self);
   gtk_sort_list_model_set_model (self->sort_model, rows);
   g_debug ("Listed %u cases in %.0f ms",
            rows ? g_list_model_get_n_items (rows) : 0,
@@ -432,6 +493,19 @@ casedb_case_list_update_regions (CasedbCaseList *self)
   self->updating_filters = FALSE;
 }
 
+static void
+casedb_case_list_filters_shown_cb (CasedbCaseList *self,
+                                   GtkPopover     *popover)
+{
+  g_assert (CASEDB_IS_CASE_LIST (self));
+
+  if (self->store != NULL && self->regions_stale)
+    {
+      self->regions_stale = FALSE;
+      casedb_case_list_update_regions (self);
+    }
+}
+
 void
 casedb_case_list_refresh (CasedbCaseList *self)
 {
@@ -440,7 +514,9 @@ casedb_case_list_refresh (CasedbCaseList *self)
   if (self->store == NULL)
     return;
 
-  casedb_case_list_update_regions (self);
+  self->regions_stale = TRUE;
+  if (gtk_widget_get_mapped (GTK_WIDGET (self->filter_popover)))
+    casedb_case_list_filters_shown_cb (self, self->filter_popover);
   casedb_case_list_update_counts (self);
   casedb_case_list_update_rows (self);
 }
@@ -807,6 +883,26 @@ casedb_case_list_clear_all_cb (CasedbCaseList *self,
 
 /* ---- sidebar and columns ---- */
 
+/* The whole text of a label that may be cut short.  Asked for only when the
+ * pointer rests on it: gtk_widget_set_tooltip_text() asks the X server
+ * where the pointer is on every call, and the list binds 200 rows at once. */
+static gboolean
+casedb_case_list_label_tooltip_cb (GtkWidget  *widget,
+                                   int         x,
+                                   int         y,
+                                   gboolean    keyboard_mode,
+                                   GtkTooltip *tooltip,
+                                   gpointer    user_data)
+{
+  const char *text = gtk_label_get_text (GTK_LABEL (widget));
+
+  if (text == NULL || text[0] == '\0')
+    return FALSE;
+
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
 static void
 casedb_case_list_add_sidebar_row (CasedbCaseList *self,
                                   const char     *name,
@@ -829,7 +925,8 @@ casedb_case_list_add_sidebar_row (CasedbCaseList *self,
   gtk_label_set_wrap_mode (GTK_LABEL (title), PANGO_WRAP_WORD_CHAR);
   gtk_label_set_max_width_chars (GTK_LABEL (title), 22);
   gtk_widget_set_hexpand (title, TRUE);
-  gtk_widget_set_tooltip_text (title, label);
+  g_signal_connect (title, "query-tooltip", G_CALLBACK (casedb_case_list_label_tooltip_cb), NULL);
+  gtk_widget_set_has_tooltip (title, TRUE);
   count = gtk_label_new (NULL);
   gtk_widget_add_css_class (count, "dim-label");
   gtk_widget_add_css_class (count, "sidebar-count");
@@ -880,6 +977,11 @@ casedb_case_list_setup_cell (GtkSignalListItemFactory *factory,
   gtk_label_set_xalign (GTK_LABEL (label), column_info[column].numeric && column != COLUMN_VERIFICATION ? 1.0 : 0.0);
   if (column == COLUMN_VICTIMS)
     gtk_widget_add_css_class (label, "numeric");
+  if (column == COLUMN_VIOLATIONS)
+    {
+      g_signal_connect (label, "query-tooltip", G_CALLBACK (casedb_case_list_label_tooltip_cb), NULL);
+      gtk_widget_set_has_tooltip (label, TRUE);
+    }
   gtk_list_item_set_child (item, label);
 }
 
@@ -935,8 +1037,6 @@ casedb_case_list_bind_cell (GtkSignalListItemFactory *factory,
     }
 
   gtk_label_set_text (label, text ? text : "");
-  if (column == COLUMN_VIOLATIONS)
-    gtk_widget_set_tooltip_text (GTK_WIDGET (label), text);
 }
 
 static int
@@ -1051,6 +1151,10 @@ casedb_case_list_dispose (GObject *object)
   adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), CASEDB_TYPE_CASE_LIST);
 
+  if (self->reveal_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->reveal_tick);
+  self->reveal_tick = 0;
+  g_clear_object (&self->reveal_model);
   g_clear_object (&self->sort_model);
   g_clear_object (&self->regions);
   g_clear_object (&self->store);
@@ -1114,12 +1218,17 @@ casedb_case_list_init (CasedbCaseList *self)
 
   self->regions = gtk_string_list_new ((const char * const []) { _("Any Region"), NULL });
   gtk_drop_down_set_model (self->region_dropdown, G_LIST_MODEL (self->regions));
+  g_signal_connect_object (self->filter_popover, "show",
+                           G_CALLBACK (casedb_case_list_filters_shown_cb), self,
+                           G_CONNECT_SWAPPED);
 
   /* Sorting 100,000 rows is done in steps so that the window stays live. */
   self->sort_model = gtk_sort_list_model_new (NULL,
                                               g_object_ref (gtk_column_view_get_sorter (self->column_view)));
   gtk_sort_list_model_set_incremental (self->sort_model, TRUE);
-  selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->sort_model)));
+  self->reveal_model = gtk_slice_list_model_new (g_object_ref (G_LIST_MODEL (self->sort_model)),
+                                                 0, G_MAXUINT);
+  selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->reveal_model)));
   gtk_single_selection_set_autoselect (selection, FALSE);
   gtk_single_selection_set_can_unselect (selection, TRUE);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (selection));

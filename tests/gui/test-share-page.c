@@ -424,6 +424,8 @@ test_window (void)
   text = window_text (window);
   g_assert_nonnull (strstr (text, "Import & Export"));
   g_assert_nonnull (strstr (text, "No backup of this database has been made yet"));
+  /* The page is built when first shown. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "share");
   g_assert_nonnull (find_button (GTK_WIDGET (window), "_Back Up Now…"));
   g_clear_pointer (&text, g_free);
   casedb_window_lock (window);
@@ -456,6 +458,7 @@ test_window (void)
   iterate ();
   text = window_text (window);
   g_assert_nonnull (strstr (text, "Import & Export"));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "share");
   g_assert_nonnull (find_button (GTK_WIDGET (window), "_Choose File…"));
   g_assert_null (find_button (GTK_WIDGET (window), "_Back Up Now…"));
   g_assert_null (strstr (text, "backup"));

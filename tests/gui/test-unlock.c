@@ -356,6 +356,8 @@ test_new_database (void)
 static void
 test_window_pages_per_role (void)
 {
+  static const char * const page_names[] = { "statistics", "users", "audit", "share" };
+
   for (guint i = 0; i < G_N_ELEMENTS (accounts); i++)
     {
       g_autoptr(CasedbStore) store = NULL;
@@ -373,6 +375,13 @@ test_window_pages_per_role (void)
       g_assert_nonnull (store);
       g_assert_true (casedb_window_get_store (window) == store);
       g_assert_nonnull (casedb_window_get_case_list (window));
+
+      /* Only the case list is built at unlock; the other pages when first
+       * shown, and a page the role may not use cannot be shown at all. */
+      g_assert_false (contains_type (GTK_WIDGET (window), CASEDB_TYPE_STATISTICS_PAGE));
+      g_assert_false (contains_type (GTK_WIDGET (window), CASEDB_TYPE_AUDIT_PAGE));
+      for (guint p = 0; p < G_N_ELEMENTS (page_names); p++)
+        gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", page_names[p]);
 
       g_assert_cmpint (contains_type (GTK_WIDGET (window), CASEDB_TYPE_STATISTICS_PAGE), ==,
                        supervisor || analyst);
