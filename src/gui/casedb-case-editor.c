@@ -22,6 +22,12 @@
  * frees the secure-memory copy.  Single-line identity entries keep their text
  * in a GtkPasswordEntryBuffer (non-pageable memory, wiped on change) with
  * undo off, so that no copy lingers in an undo stack.
+ *
+ * Roles that may not edit cases (analysts) get no form at all.  The form's
+ * rows are taken out of the template and every value is shown in a plain
+ * row built from the case (see "the read-only view" below): a non-editable
+ * AdwEntryRow of libadwaita 1.2 still shows its pencil, and an insensitive
+ * switch looks broken rather than read-only.
  */
 
 typedef struct
@@ -64,6 +70,7 @@ struct _CasedbCaseEditor
   GPtrArray           *victims;           /* VictimWidgets */
   GPtrArray           *violations;        /* ViolationWidgets */
   GArray              *verification_values;
+  GPtrArray           *view_rows;         /* rows of the read-only view; not owned */
   GtkSwitch           *use_switches[CASEDB_N_USES];
   GtkWidget           *reveal_row;
   GtkWidget           *reveal_button;
@@ -88,6 +95,7 @@ struct _CasedbCaseEditor
   /* Template widgets */
   AdwToastOverlay     *toast_overlay;
   AdwWindowTitle      *window_title;
+  GtkWidget           *read_only_icon;
   GtkWidget           *delete_button;
   GtkWidget           *save_draft_button;
   GtkWidget           *save_button;
@@ -107,16 +115,21 @@ struct _CasedbCaseEditor
   GtkWidget           *add_violation_button;
   AdwPreferencesGroup *victims_group;
   GtkWidget           *add_victim_button;
+  AdwPreferencesGroup *verification_group;
   AdwEntryRow         *source_code_row;
   AdwComboRow         *verification_row;
   AdwEntryRow         *summary_row;
+  GtkWidget           *needs_followup_row;
   GtkSwitch           *needs_followup_switch;
   AdwPreferencesGroup *notes_group;
+  AdwPreferencesGroup *consent_group;
   AdwComboRow         *consent_by_row;
   AdwEntryRow         *consent_date_row;
+  GtkWidget           *informed_row;
   GtkSwitch           *informed_switch;
   AdwPreferencesGroup *uses_group;
   AdwPreferencesGroup *restrictions_group;
+  AdwPreferencesGroup *retention_group;
   AdwEntryRow         *legal_basis_row;
   AdwEntryRow         *retention_review_row;
 };
@@ -464,17 +477,6 @@ casedb_case_editor_update_actions (CasedbCaseEditor *self)
   gboolean open = self->kase != NULL;
   gboolean editable = open && self->can_edit;
   gboolean stored = open && self->kase->id != 0;
-  GtkWidget *entries[] = {
-    GTK_WIDGET (self->reference_row), GTK_WIDGET (self->incident_date_row),
-    GTK_WIDGET (self->report_date_row), GTK_WIDGET (self->region_row),
-    GTK_WIDGET (self->source_code_row), GTK_WIDGET (self->summary_row),
-    GTK_WIDGET (self->consent_date_row), GTK_WIDGET (self->legal_basis_row),
-    GTK_WIDGET (self->retention_review_row),
-  };
-  GtkWidget *choices[] = {
-    GTK_WIDGET (self->verification_row), GTK_WIDGET (self->needs_followup_switch),
-    GTK_WIDGET (self->consent_by_row), GTK_WIDGET (self->informed_switch),
-  };
 
   gtk_widget_action_set_enabled (widget, "editor.save", editable);
   gtk_widget_action_set_enabled (widget, "editor.save-draft", editable);
@@ -485,19 +487,13 @@ casedb_case_editor_update_actions (CasedbCaseEditor *self)
                                  self->can_identity && stored && !self->revealed);
   gtk_widget_action_set_enabled (widget, "editor.undo-delete", self->pending_delete_id != 0);
 
-  /* Analysts: a read-only editor, no Save or Delete at all. */
+  /* Analysts: a read-only view, no Save or Delete at all. */
   gtk_widget_set_visible (self->save_button, self->can_edit);
   gtk_widget_set_visible (self->save_draft_button, self->can_edit);
   gtk_widget_set_visible (self->delete_button, self->can_edit);
   gtk_widget_set_visible (self->add_victim_button, self->can_edit);
   gtk_widget_set_visible (self->add_violation_button, self->can_edit);
-
-  for (guint i = 0; i < G_N_ELEMENTS (entries); i++)
-    gtk_editable_set_editable (GTK_EDITABLE (entries[i]), self->can_edit);
-  for (guint i = 0; i < G_N_ELEMENTS (choices); i++)
-    gtk_widget_set_sensitive (choices[i], self->can_edit);
-  for (guint i = 0; i < CASEDB_N_USES; i++)
-    gtk_widget_set_sensitive (GTK_WIDGET (self->use_switches[i]), self->can_edit);
+  gtk_widget_set_visible (self->read_only_icon, open && !self->can_edit);
 }
 
 static void
@@ -546,10 +542,9 @@ victim_dup_label (CasedbCaseEditor *self,
 }
 
 static char *
-victim_dup_description (VictimWidgets *vw)
+describe_victim (CasedbSex sex,
+                 int       age)
 {
-  CasedbSex sex = adw_combo_row_get_selected (vw->sex_row);
-  int age = (int) adw_combo_row_get_selected (vw->age_row) - 1;
   g_autofree char *age_text = NULL;
 
   if (age < 0)
@@ -561,6 +556,14 @@ victim_dup_description (VictimWidgets *vw)
   return g_strdup_printf (_("%s, %s"),
                           sex == CASEDB_SEX_UNKNOWN ? _("Sex unknown") : casedb_sex_get_label (sex),
                           age_text);
+}
+
+static char *
+victim_dup_description (VictimWidgets *vw)
+{
+  /* Item 0 of the age row is "unknown" (-1), item n is age n - 1. */
+  return describe_victim (adw_combo_row_get_selected (vw->sex_row),
+                          (int) adw_combo_row_get_selected (vw->age_row) - 1);
 }
 
 static void
@@ -648,6 +651,8 @@ casedb_case_editor_add_victim (CasedbCaseEditor   *self,
   };
   g_autoptr(GPtrArray) ages = g_ptr_array_new_with_free_func (g_free);
 
+  g_assert (self->can_edit);
+
   g_ptr_array_add (self->victims, vw);
   vw->code = victim != NULL ? g_strdup (victim->code) : NULL;
 
@@ -660,7 +665,6 @@ casedb_case_editor_add_victim (CasedbCaseEditor   *self,
   gtk_widget_set_valign (vw->remove_button, GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (vw->remove_button, _("Remove Victim"));
   gtk_widget_add_css_class (vw->remove_button, "flat");
-  gtk_widget_set_visible (vw->remove_button, self->can_edit);
   g_signal_connect_object (vw->remove_button, "clicked",
                            G_CALLBACK (casedb_case_editor_remove_victim_cb), self,
                            G_CONNECT_SWAPPED);
@@ -671,7 +675,6 @@ casedb_case_editor_add_victim (CasedbCaseEditor   *self,
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (vw->sex_row), _("Sex"));
   set_string_model (vw->sex_row, sexes);
   adw_combo_row_set_selected (vw->sex_row, victim != NULL ? victim->sex : CASEDB_SEX_UNKNOWN);
-  gtk_widget_set_sensitive (GTK_WIDGET (vw->sex_row), self->can_edit);
   adw_expander_row_add_row (vw->row, GTK_WIDGET (vw->sex_row));
 
   /* Item 0 is "unknown" (-1), item n is age n - 1. */
@@ -687,7 +690,6 @@ casedb_case_editor_add_victim (CasedbCaseEditor   *self,
     adw_combo_row_set_selected (vw->age_row, victim->age + 1);
   else
     adw_combo_row_set_selected (vw->age_row, 0);
-  gtk_widget_set_sensitive (GTK_WIDGET (vw->age_row), self->can_edit);
   adw_expander_row_add_row (vw->row, GTK_WIDGET (vw->age_row));
 
   g_signal_connect_object (vw->sex_row, "notify::selected",
@@ -762,28 +764,49 @@ casedb_case_editor_set_subtypes (CasedbCaseEditor *self,
   gtk_widget_set_visible (GTK_WIDGET (vw->subtype_row), labels->len > 2);
 }
 
+/* The subtitle of a violation row, e.g. "Killing · P-0005".
+ * @subtype: a subtype key, or NULL */
+static char *
+describe_violation (const char *subtype,
+                    const char *perpetrator)
+{
+  GString *subtitle = g_string_new (NULL);
+
+  if (subtype != NULL)
+    g_string_append (subtitle, casedb_subtype_get_label (subtype));
+  if (!is_blank (perpetrator))
+    {
+      if (subtitle->len > 0)
+        g_string_append (subtitle, _(" · "));
+      g_string_append (subtitle, perpetrator);
+    }
+  return g_string_free (subtitle, FALSE);
+}
+
+/* The subtype key chosen in @vw, or NULL. */
+static const char *
+violation_get_subtype (ViolationWidgets *vw)
+{
+  const char * const *subtypes = violation_get_subtypes (vw);
+  guint subtype = adw_combo_row_get_selected (vw->subtype_row);
+
+  if (subtype > 0 && subtypes != NULL && subtypes[subtype - 1] != NULL)
+    return subtypes[subtype - 1];
+  return NULL;
+}
+
 static void
 casedb_case_editor_update_violation_titles (CasedbCaseEditor *self)
 {
   for (guint i = 0; i < self->violations->len; i++)
     {
       ViolationWidgets *vw = g_ptr_array_index (self->violations, i);
-      const char * const *subtypes = violation_get_subtypes (vw);
-      guint subtype = adw_combo_row_get_selected (vw->subtype_row);
       const char *perpetrator = gtk_editable_get_text (GTK_EDITABLE (vw->perpetrator_row));
-      g_autoptr(GString) subtitle = g_string_new (NULL);
+      g_autofree char *subtitle = describe_violation (violation_get_subtype (vw), perpetrator);
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (vw->row),
                                      casedb_violation_get_label (adw_combo_row_get_selected (vw->kind_row)));
-      if (subtype > 0 && subtypes != NULL && subtypes[subtype - 1] != NULL)
-        g_string_append (subtitle, casedb_subtype_get_label (subtypes[subtype - 1]));
-      if (!is_blank (perpetrator))
-        {
-          if (subtitle->len > 0)
-            g_string_append (subtitle, _(" · "));
-          g_string_append (subtitle, perpetrator);
-        }
-      adw_expander_row_set_subtitle (vw->row, subtitle->str);
+      adw_expander_row_set_subtitle (vw->row, subtitle);
     }
 }
 
@@ -858,9 +881,8 @@ casedb_case_editor_build_links (CasedbCaseEditor *self,
       GtkWidget *row = adw_action_row_new ();
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No child victims yet"));
-      if (self->can_edit)
-        adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
-                                     _("Add victims below to link them to this violation"));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                                   _("Add victims below to link them to this violation"));
       gtk_widget_add_css_class (row, "dim-label");
       g_ptr_array_add (vw->link_rows, row);
       adw_expander_row_add_row (vw->row, row);
@@ -883,7 +905,6 @@ casedb_case_editor_build_links (CasedbCaseEditor *self,
       gtk_widget_set_name (check, "victim-link");
       gtk_check_button_set_active (GTK_CHECK_BUTTON (check),
                                    linked != NULL && g_ptr_array_find (linked, victim, NULL));
-      gtk_widget_set_sensitive (check, self->can_edit);
       g_signal_connect_object (check, "toggled",
                                G_CALLBACK (casedb_case_editor_changed_cb), self,
                                G_CONNECT_SWAPPED);
@@ -963,6 +984,8 @@ casedb_case_editor_add_violation (CasedbCaseEditor      *self,
   ViolationWidgets *vw = g_new0 (ViolationWidgets, 1);
   const char *kinds[CASEDB_N_VIOLATIONS + 1] = { NULL };
 
+  g_assert (self->can_edit);
+
   g_ptr_array_add (self->violations, vw);
   vw->link_rows = g_ptr_array_new ();
   vw->link_checks = g_ptr_array_new ();
@@ -976,7 +999,6 @@ casedb_case_editor_add_violation (CasedbCaseEditor      *self,
   gtk_widget_set_valign (vw->remove_button, GTK_ALIGN_CENTER);
   gtk_widget_set_tooltip_text (vw->remove_button, _("Remove Violation"));
   gtk_widget_add_css_class (vw->remove_button, "flat");
-  gtk_widget_set_visible (vw->remove_button, self->can_edit);
   g_signal_connect_object (vw->remove_button, "clicked",
                            G_CALLBACK (casedb_case_editor_remove_violation_cb), self,
                            G_CONNECT_SWAPPED);
@@ -989,13 +1011,11 @@ casedb_case_editor_add_violation (CasedbCaseEditor      *self,
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (vw->kind_row), _("Violation"));
   set_string_model (vw->kind_row, kinds);
   adw_combo_row_set_selected (vw->kind_row, violation != NULL ? violation->kind : 0);
-  gtk_widget_set_sensitive (GTK_WIDGET (vw->kind_row), self->can_edit);
   adw_expander_row_add_row (vw->row, GTK_WIDGET (vw->kind_row));
 
   vw->subtype_row = ADW_COMBO_ROW (adw_combo_row_new ());
   gtk_widget_set_name (GTK_WIDGET (vw->subtype_row), "violation-subtype");
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (vw->subtype_row), _("Type"));
-  gtk_widget_set_sensitive (GTK_WIDGET (vw->subtype_row), self->can_edit);
   adw_expander_row_add_row (vw->row, GTK_WIDGET (vw->subtype_row));
   casedb_case_editor_set_subtypes (self, vw, violation != NULL ? violation->subtype : NULL);
 
@@ -1004,7 +1024,6 @@ casedb_case_editor_add_violation (CasedbCaseEditor      *self,
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (vw->perpetrator_row),
                                  _("Perpetrator code (P-…)"));
   set_text (vw->perpetrator_row, violation != NULL ? violation->perpetrator_code : NULL);
-  gtk_editable_set_editable (GTK_EDITABLE (vw->perpetrator_row), self->can_edit);
   adw_expander_row_add_row (vw->row, GTK_WIDGET (vw->perpetrator_row));
 
   g_signal_connect_object (vw->kind_row, "notify::selected",
@@ -1183,6 +1202,229 @@ casedb_case_editor_show_problems (CasedbCaseEditor *self,
   return first;
 }
 
+/* ---- the read-only view ---- */
+
+/* A value up to this long sits beside its title on one line. */
+#define SHORT_VALUE_CHARS 40
+
+static const char *
+describe_flag (gboolean value)
+{
+  /* Translators: the value of a yes/no field in a read-only case */
+  return value ? C_("flag", "Yes") : C_("flag", "No");
+}
+
+/* A row with @title and @value after it; a blank value reads "Not recorded". */
+static GtkWidget *
+create_value_row (const char *name,
+                  const char *title,
+                  const char *value)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *label;
+
+  gtk_widget_set_name (row, name);
+  /* Codes and typed text are not Pango markup. */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+
+  if (is_blank (value))
+    {
+      label = gtk_label_new (_("Not recorded"));
+      gtk_widget_add_css_class (label, "dim-label");
+    }
+  else
+    {
+      /* A suffix label, not the subtitle: libadwaita 1.2 cannot make a
+       * subtitle selectable, and analysts copy codes into their reports. */
+      label = gtk_label_new (value);
+      gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+    }
+  /* A short value asks for its whole width, so that it wraps only in a
+   * narrow window (a long code may then break anywhere).  A long one shares
+   * the row with its title half and half: asking for its whole width would
+   * squeeze the title, whose natural width is its minimum in libadwaita 1.2. */
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  if (g_utf8_strlen (gtk_label_get_text (GTK_LABEL (label)), -1) <= SHORT_VALUE_CHARS)
+    {
+      gtk_label_set_natural_wrap_mode (GTK_LABEL (label), GTK_NATURAL_WRAP_NONE);
+      gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_RIGHT);
+    }
+  else
+    gtk_widget_set_hexpand (label, TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 1);
+  gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
+  gtk_widget_set_margin_top (label, 6);
+  gtk_widget_set_margin_bottom (label, 6);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
+  return row;
+}
+
+static GtkWidget *
+create_violation_view (const CasedbCase      *c,
+                       const CasedbViolation *violation)
+{
+  AdwExpanderRow *row = ADW_EXPANDER_ROW (adw_expander_row_new ());
+  const char * const *subtypes = casedb_violation_get_subtypes (violation->kind);
+  g_autofree char *subtitle = describe_violation (violation->subtype, violation->perpetrator_code);
+  g_autoptr(GString) victims = g_string_new (NULL);
+
+  gtk_widget_set_name (GTK_WIDGET (row), "violation");
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                 casedb_violation_get_label (violation->kind));
+  adw_expander_row_set_subtitle (row, subtitle);
+
+  if (subtypes != NULL && subtypes[0] != NULL)
+    adw_expander_row_add_row (row, create_value_row ("violation-subtype", _("Type"),
+                                                     violation->subtype != NULL
+                                                       ? casedb_subtype_get_label (violation->subtype)
+                                                       : NULL));
+  adw_expander_row_add_row (row, create_value_row ("perpetrator-code", _("Perpetrator code (P-…)"),
+                                                   violation->perpetrator_code));
+
+  for (guint i = 0; violation->victims != NULL && i < violation->victims->len; i++)
+    {
+      guint index = g_array_index (violation->victims, guint, i);
+      const CasedbVictim *victim;
+
+      if (index >= c->victims->len)
+        continue;
+      victim = g_ptr_array_index (c->victims, index);
+      if (victims->len > 0)
+        /* Translators: separates victim codes, e.g. "V-0001, V-0002" */
+        g_string_append (victims, _(", "));
+      g_string_append (victims, victim->code != NULL ? victim->code : "");
+    }
+  adw_expander_row_add_row (row, create_value_row ("violation-victims", _("Child victims"),
+                                                   victims->str));
+
+  return GTK_WIDGET (row);
+}
+
+static void
+casedb_case_editor_add_view_row (CasedbCaseEditor    *self,
+                                 AdwPreferencesGroup *group,
+                                 GtkWidget           *row)
+{
+  adw_preferences_group_add (group, row);
+  g_ptr_array_add (self->view_rows, row);
+}
+
+static void
+casedb_case_editor_clear_view (CasedbCaseEditor *self)
+{
+  for (guint i = 0; i < self->view_rows->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (self->view_rows, i);
+      GtkWidget *group = gtk_widget_get_ancestor (row, ADW_TYPE_PREFERENCES_GROUP);
+
+      adw_preferences_group_remove (ADW_PREFERENCES_GROUP (group), row);
+    }
+  g_ptr_array_set_size (self->view_rows, 0);
+  adw_preferences_group_set_description (self->violations_group, NULL);
+  adw_preferences_group_set_description (self->victims_group, NULL);
+}
+
+/* For a role that may not edit: the form's rows leave their groups, and
+ * fill_view() puts value rows in their place.  They stay alive as template
+ * children, unparented, and lend the view their titles. */
+static void
+casedb_case_editor_remove_form (CasedbCaseEditor *self)
+{
+  GtkWidget *rows[] = {
+    GTK_WIDGET (self->code_row), GTK_WIDGET (self->reference_row),
+    GTK_WIDGET (self->incident_date_row), GTK_WIDGET (self->report_date_row),
+    GTK_WIDGET (self->region_row), GTK_WIDGET (self->source_code_row),
+    GTK_WIDGET (self->verification_row), GTK_WIDGET (self->summary_row),
+    self->needs_followup_row, GTK_WIDGET (self->consent_by_row),
+    GTK_WIDGET (self->consent_date_row), self->informed_row,
+    GTK_WIDGET (self->legal_basis_row), GTK_WIDGET (self->retention_review_row),
+  };
+
+  g_assert (!self->can_edit);
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      GtkWidget *group = gtk_widget_get_ancestor (rows[i], ADW_TYPE_PREFERENCES_GROUP);
+
+      adw_preferences_group_remove (ADW_PREFERENCES_GROUP (group), rows[i]);
+    }
+}
+
+static void
+casedb_case_editor_fill_view (CasedbCaseEditor *self)
+{
+  const CasedbCase *c = self->kase;
+  const struct {
+    AdwPreferencesGroup *group;
+    const char          *name;
+    gpointer             form_row;   /* for its title */
+    const char          *value;
+  } fields[] = {
+    { self->incident_group, "case-code", self->code_row, c->code },
+    { self->incident_group, "reference", self->reference_row, c->reference },
+    { self->incident_group, "incident-date", self->incident_date_row, c->incident_date },
+    { self->incident_group, "report-date", self->report_date_row, c->report_date },
+    { self->incident_group, "region", self->region_row, c->region },
+    { self->verification_group, "source-code", self->source_code_row, c->source_code },
+    { self->verification_group, "verification", self->verification_row,
+      casedb_verification_get_label (c->verification) },
+    { self->verification_group, "summary", self->summary_row, c->summary },
+    { self->verification_group, "needs-followup", self->needs_followup_row,
+      describe_flag (c->needs_followup) },
+    { self->consent_group, "consent-by", self->consent_by_row,
+      casedb_consent_by_get_label (c->consent.given_by) },
+    { self->consent_group, "consent-date", self->consent_date_row, c->consent.date },
+    { self->consent_group, "consent-informed", self->informed_row,
+      describe_flag (c->consent.informed) },
+    { self->retention_group, "legal-basis", self->legal_basis_row, c->consent.legal_basis },
+    { self->retention_group, "retention-review", self->retention_review_row,
+      c->consent.retention_review },
+  };
+
+  g_assert (!self->can_edit);
+
+  casedb_case_editor_clear_view (self);
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      const char *title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (fields[i].form_row));
+
+      casedb_case_editor_add_view_row (self, fields[i].group,
+                                       create_value_row (fields[i].name, title, fields[i].value));
+    }
+
+  for (guint i = 0; i < CASEDB_N_USES; i++)
+    {
+      CasedbConsentUses use = 1u << i;
+      g_autofree char *name = g_strdup_printf ("use-%s", casedb_use_to_key (use));
+
+      casedb_case_editor_add_view_row (self, self->uses_group,
+                                       create_value_row (name, casedb_use_get_label (use),
+                                                         describe_flag ((c->consent.uses & use) != 0)));
+    }
+
+  for (guint i = 0; i < c->violations->len; i++)
+    casedb_case_editor_add_view_row (self, self->violations_group,
+                                     create_violation_view (c, g_ptr_array_index (c->violations, i)));
+  for (guint i = 0; i < c->victims->len; i++)
+    {
+      const CasedbVictim *victim = g_ptr_array_index (c->victims, i);
+      g_autofree char *description = describe_victim (victim->sex, victim->age);
+
+      casedb_case_editor_add_view_row (self, self->victims_group,
+                                       create_value_row ("victim",
+                                                         victim->code != NULL ? victim->code : "",
+                                                         description));
+    }
+  if (c->violations->len == 0)
+    adw_preferences_group_set_description (self->violations_group, _("None recorded"));
+  if (c->victims->len == 0)
+    adw_preferences_group_set_description (self->victims_group, _("None recorded"));
+}
+
 /* ---- filling and reading the form ---- */
 
 static void
@@ -1210,15 +1452,12 @@ casedb_case_editor_set_verification_model (CasedbCaseEditor   *self,
 }
 
 static void
-casedb_case_editor_fill (CasedbCaseEditor *self)
+casedb_case_editor_fill_form (CasedbCaseEditor *self)
 {
   CasedbCase *c = self->kase;
 
-  g_assert (c != NULL);
+  g_assert (self->can_edit);
 
-  self->loading++;
-
-  casedb_case_editor_remove_all (self);
   casedb_case_editor_show_problems (self, NULL);
 
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self->code_row),
@@ -1252,7 +1491,19 @@ casedb_case_editor_fill (CasedbCaseEditor *self)
     casedb_case_editor_add_violation (self, g_ptr_array_index (c->violations, i));
   casedb_case_editor_update_victim_titles (self);
   casedb_case_editor_update_violation_titles (self);
+}
 
+static void
+casedb_case_editor_fill (CasedbCaseEditor *self)
+{
+  g_assert (self->kase != NULL);
+
+  self->loading++;
+  casedb_case_editor_remove_all (self);
+  if (self->can_edit)
+    casedb_case_editor_fill_form (self);
+  else
+    casedb_case_editor_fill_view (self);
   self->loading--;
   self->modified = FALSE;
 
@@ -1325,13 +1576,10 @@ casedb_case_editor_build_case (CasedbCaseEditor *self)
   for (guint i = 0; i < self->violations->len; i++)
     {
       ViolationWidgets *vw = g_ptr_array_index (self->violations, i);
-      const char * const *subtypes = violation_get_subtypes (vw);
-      guint subtype = adw_combo_row_get_selected (vw->subtype_row);
       CasedbViolation *v = casedb_case_add_violation (c, adw_combo_row_get_selected (vw->kind_row));
       g_autoptr(GPtrArray) linked = casedb_case_editor_dup_linked (self, vw);
 
-      if (subtype > 0 && subtypes != NULL && subtypes[subtype - 1] != NULL)
-        v->subtype = g_strdup (subtypes[subtype - 1]);
+      v->subtype = g_strdup (violation_get_subtype (vw));
       v->perpetrator_code = dup_text (vw->perpetrator_row);
       if (v->victims == NULL)
         v->victims = g_array_new (FALSE, FALSE, sizeof (guint));
@@ -1384,13 +1632,18 @@ casedb_case_editor_close_case (CasedbCaseEditor *self)
   casedb_case_editor_wipe_identities (self);
   g_clear_pointer (&self->kase, casedb_case_free);
 
-  /* Reset every widget through an empty case, then drop it. */
-  self->kase = casedb_case_new ();
-  casedb_case_editor_fill (self);
-  g_clear_pointer (&self->kase, casedb_case_free);
+  if (self->can_edit)
+    {
+      /* Reset every widget through an empty case, then drop it. */
+      self->kase = casedb_case_new ();
+      casedb_case_editor_fill (self);
+      g_clear_pointer (&self->kase, casedb_case_free);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->code_row), NULL);
+    }
+  else
+    casedb_case_editor_clear_view (self);
   self->revealed = FALSE;
   self->modified = FALSE;
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->code_row), NULL);
 
   casedb_case_editor_update_identity_rows (self);
   casedb_case_editor_update_actions (self);
@@ -1795,6 +2048,24 @@ casedb_case_editor_close_action (GtkWidget  *widget,
 
 /* ---- construction ---- */
 
+/* Analysts: the identity widgets are never created, not merely hidden. */
+static void
+casedb_case_editor_build_identity_lock (CasedbCaseEditor *self)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  g_assert (!self->can_identity);
+
+  adw_action_row_set_icon_name (ADW_ACTION_ROW (row), "changes-prevent-symbolic");
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                 _("Identities are protected — your role sees coded records only"));
+  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
+  gtk_widget_set_name (row, "identity-lock");
+  adw_preferences_group_add (self->identity_status_group, row);
+  gtk_widget_set_visible (GTK_WIDGET (self->notes_group), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->restrictions_group), FALSE);
+}
+
 static void
 casedb_case_editor_build_role_widgets (CasedbCaseEditor *self)
 {
@@ -1810,9 +2081,20 @@ casedb_case_editor_build_role_widgets (CasedbCaseEditor *self)
     self->consent_date_row, self->retention_review_row,
   };
 
-  self->can_identity = casedb_store_can (self->store, CASEDB_PERM_READ_IDENTITY);
   self->can_edit = casedb_store_can (self->store, CASEDB_PERM_EDIT_CASES);
+  /* Every role that reads identities also edits (casedb-roles.c).  Should a
+   * read-only one ever hold the key, it still gets the coded view only: the
+   * read-only view has no identity rows. */
+  self->can_identity = self->can_edit &&
+                       casedb_store_can (self->store, CASEDB_PERM_READ_IDENTITY);
   self->can_verify = casedb_store_can (self->store, CASEDB_PERM_VERIFY_CASES);
+
+  if (!self->can_edit)
+    {
+      casedb_case_editor_remove_form (self);
+      casedb_case_editor_build_identity_lock (self);
+      return;
+    }
 
   set_string_model (self->consent_by_row, consent_bys);
   for (guint i = 0; i < G_N_ELEMENTS (date_rows); i++)
@@ -1839,17 +2121,7 @@ casedb_case_editor_build_role_widgets (CasedbCaseEditor *self)
 
   if (!self->can_identity)
     {
-      /* Analysts: the identity widgets are never created, not merely hidden. */
-      GtkWidget *row = adw_action_row_new ();
-
-      adw_action_row_set_icon_name (ADW_ACTION_ROW (row), "changes-prevent-symbolic");
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
-                                     _("Identities are protected — your role sees coded records only"));
-      adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
-      gtk_widget_set_name (row, "identity-lock");
-      adw_preferences_group_add (self->identity_status_group, row);
-      gtk_widget_set_visible (GTK_WIDGET (self->notes_group), FALSE);
-      gtk_widget_set_visible (GTK_WIDGET (self->restrictions_group), FALSE);
+      casedb_case_editor_build_identity_lock (self);
       return;
     }
 
@@ -1920,6 +2192,7 @@ casedb_case_editor_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), CASEDB_TYPE_CASE_EDITOR);
   g_clear_pointer (&self->violations, g_ptr_array_unref);
   g_clear_pointer (&self->victims, g_ptr_array_unref);
+  g_clear_pointer (&self->view_rows, g_ptr_array_unref);
 
   g_clear_object (&self->store);
 
@@ -2011,6 +2284,7 @@ casedb_case_editor_class_init (CasedbCaseEditorClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/org/example/CaseDB/ui/casedb-case-editor.ui");
   gtk_widget_class_bind_template_child (widget_class, CasedbCaseEditor, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, CasedbCaseEditor, window_title);
+  gtk_widget_class_bind_template_child (widget_class, CasedbCaseEditor, read_only_icon);
   gtk_widget_class_bind_template_child (widget_class, CasedbCaseEditor, delete_button);
   gtk_widget_class_bind_template_child (widget_class, CasedbCaseEditor, save_draft_button);
   gtk_widget_class_bind_template_child (widget_class, CasedbCaseEditor, save_button);
@@ -2030,16 +2304,21 @@ casedb_case_editor_class_init (CasedbCaseEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CasedbCaseEditor, add_violation_button);
   gtk_widget_class_bind_template_child (widget_class, CasedbCaseEditor, victims_group);
   gtk_widget_class_bind_template_child (widget_class, CasedbCaseEditor, add_victim_button);
+  gtk_widget_class_bind_template_child (widget_class, CasedbCaseEditor, verification_group);
   gtk_widget_class_bind_template_child (widget_class, CasedbCaseEditor, source_code_row);
   gtk_widget_class_bind_template_child (widget_class, CasedbCaseEditor, verification_row);
   gtk_widget_class_bind_template_child (widget_class, CasedbCaseEditor, summary_row);
+  gtk_widget_class_bind_template_child (widget_class, CasedbCaseEditor, needs_followup_row);
   gtk_widget_class_bind_template_child (widget_class, CasedbCaseEditor, needs_followup_switch);
   gtk_widget_class_bind_template_child (widget_class, CasedbCaseEditor, notes_group);
+  gtk_widget_class_bind_template_child (widget_class, CasedbCaseEditor, consent_group);
   gtk_widget_class_bind_template_child (widget_class, CasedbCaseEditor, consent_by_row);
   gtk_widget_class_bind_template_child (widget_class, CasedbCaseEditor, consent_date_row);
+  gtk_widget_class_bind_template_child (widget_class, CasedbCaseEditor, informed_row);
   gtk_widget_class_bind_template_child (widget_class, CasedbCaseEditor, informed_switch);
   gtk_widget_class_bind_template_child (widget_class, CasedbCaseEditor, uses_group);
   gtk_widget_class_bind_template_child (widget_class, CasedbCaseEditor, restrictions_group);
+  gtk_widget_class_bind_template_child (widget_class, CasedbCaseEditor, retention_group);
   gtk_widget_class_bind_template_child (widget_class, CasedbCaseEditor, legal_basis_row);
   gtk_widget_class_bind_template_child (widget_class, CasedbCaseEditor, retention_review_row);
   gtk_widget_class_bind_template_callback (widget_class, casedb_case_editor_changed_cb);
@@ -2072,6 +2351,7 @@ casedb_case_editor_init (CasedbCaseEditor *self)
   self->victims = g_ptr_array_new_with_free_func (victim_widgets_free);
   self->violations = g_ptr_array_new_with_free_func (violation_widgets_free);
   self->verification_values = g_array_new (FALSE, FALSE, sizeof (CasedbVerification));
+  self->view_rows = g_ptr_array_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
 }

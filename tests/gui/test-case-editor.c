@@ -22,6 +22,16 @@ static const char * const identity_widget_names[] = {
   "withhold-from", "withhold-reason", "victim-name", "victim-guardian", "victim-contact",
 };
 
+/* The coded fields of the form that editing roles get. */
+static const char * const form_entry_names[] = {
+  "reference", "incident-date", "report-date", "region", "source-code",
+  "summary", "consent-date", "legal-basis", "retention-review", "perpetrator-code",
+};
+static const char * const form_control_names[] = {
+  "verification", "consent-by", "needs-followup", "consent-informed", "use-statistics",
+  "violation-kind", "victim-sex", "victim-age", "victim-link",
+};
+
 typedef struct
 {
   char        *dir;
@@ -66,6 +76,7 @@ fixture_setup (Fixture       *fixture,
   victim->age = 12;
   victim->name = casedb_secure_strdup (MARKER_NAME);
   violation = g_ptr_array_index (c->violations, 0);
+  violation->perpetrator_code = g_strdup ("P-0042");
   g_array_append_val (violation->victims, index);
   g_assert_true (casedb_store_save_case (admin, c, &error));
   g_assert_no_error (error);
@@ -141,12 +152,76 @@ shows_text (GtkWidget  *widget,
   return strstr (out->str, needle) != NULL;
 }
 
+/* How many times @needle is shown under @widget. */
+static guint
+count_text (GtkWidget  *widget,
+            const char *needle)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  guint n = 0;
+
+  collect_text (widget, out);
+  for (const char *at = strstr (out->str, needle); at != NULL; at = strstr (at + 1, needle))
+    n++;
+  return n;
+}
+
 static gboolean
 shows_any_marker (GtkWidget *widget)
 {
   return shows_text (widget, MARKER_NAME) ||
          shows_text (widget, MARKER_NARRATIVE) ||
          shows_text (widget, MARKER_PLACE);
+}
+
+/* The read-only view holds nothing that looks editable: no entry row or
+ * editable text anywhere, and among what can be seen no switch, combo or
+ * check button and nothing insensitive (a dead control looks broken). */
+static void
+assert_nothing_editable (GtkWidget *widget,
+                         gboolean   shown)
+{
+  shown = shown && gtk_widget_get_visible (widget);
+
+  g_assert_false (ADW_IS_ENTRY_ROW (widget));
+  g_assert_false (GTK_IS_TEXT_VIEW (widget));
+  if (GTK_IS_EDITABLE (widget))
+    g_assert_false (gtk_editable_get_editable (GTK_EDITABLE (widget)));
+  if (shown)
+    {
+      g_assert_false (ADW_IS_COMBO_ROW (widget));
+      g_assert_false (GTK_IS_SWITCH (widget));
+      g_assert_false (GTK_IS_CHECK_BUTTON (widget));
+      g_assert_true (gtk_widget_get_sensitive (widget));
+    }
+  if (shown && GTK_IS_ACTIONABLE (widget))
+    {
+      const char *action = gtk_actionable_get_action_name (GTK_ACTIONABLE (widget));
+
+      g_assert_false (g_str_has_prefix (action != NULL ? action : "", "editor.save"));
+      g_assert_cmpstr (action, !=, "editor.delete");
+      g_assert_cmpstr (action, !=, "editor.add-victim");
+      g_assert_cmpstr (action, !=, "editor.add-violation");
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    assert_nothing_editable (child, shown);
+}
+
+/* The row named @name shows @value (a value row of the read-only view). */
+static void
+assert_row_shows (GtkWidget  *editor,
+                  const char *name,
+                  const char *value)
+{
+  GtkWidget *row = find_named (editor, name);
+
+  g_assert_nonnull (row);
+  g_assert_true (ADW_IS_ACTION_ROW (row));
+  g_assert_nonnull (value);
+  g_assert_true (shows_text (row, value));
 }
 
 static void
@@ -181,6 +256,20 @@ show_in_window (GtkWidget *editor)
   gtk_window_present (GTK_WINDOW (window));
   iterate ();
   return window;
+}
+
+/* A new editor for @store, in a window, with the case @id open. */
+static GtkWidget *
+open_case (CasedbStore  *store,
+           gint64        id,
+           GtkWidget   **window)
+{
+  GtkWidget *editor = g_object_ref_sink (casedb_case_editor_new (store));
+
+  *window = show_in_window (editor);
+  casedb_case_editor_load (CASEDB_CASE_EDITOR (editor), id);
+  iterate ();
+  return editor;
 }
 
 static void
@@ -241,10 +330,7 @@ test_analyst_has_no_identity_widgets (Fixture       *fixture,
   GtkWidget *editor;
   GtkWidget *window;
 
-  editor = g_object_ref_sink (casedb_case_editor_new (analyst));
-  window = show_in_window (editor);
-  casedb_case_editor_load (CASEDB_CASE_EDITOR (editor), fixture->marked_id);
-  iterate ();
+  editor = open_case (analyst, fixture->marked_id, &window);
 
   for (guint i = 0; i < G_N_ELEMENTS (identity_widget_names); i++)
     g_assert_null (find_named (editor, identity_widget_names[i]));
@@ -263,10 +349,7 @@ test_analyst_has_no_identity_widgets (Fixture       *fixture,
   destroy_window (window, editor);
 
   /* The caseworker has the widgets, hidden until Reveal. */
-  editor = g_object_ref_sink (casedb_case_editor_new (worker));
-  window = show_in_window (editor);
-  casedb_case_editor_load (CASEDB_CASE_EDITOR (editor), fixture->marked_id);
-  iterate ();
+  editor = open_case (worker, fixture->marked_id, &window);
   g_assert_nonnull (find_named (editor, "victim-name"));
   g_assert_nonnull (find_named (editor, "narrative"));
   g_assert_null (find_named (editor, "identity-lock"));
@@ -277,6 +360,128 @@ test_analyst_has_no_identity_widgets (Fixture       *fixture,
   g_assert_true (shows_text (editor, MARKER_NARRATIVE));
   g_assert_true (shows_text (editor, MARKER_PLACE));
   g_assert_false (casedb_case_editor_get_modified (CASEDB_CASE_EDITOR (editor)));
+  destroy_window (window, editor);
+}
+
+/* An analyst reads the case in plain rows: every coded value the store
+ * holds, nothing that looks editable, no Save or Delete, no identity. */
+static void
+test_analyst_sees_read_only_view (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autoptr(CasedbStore) analyst = open_as (fixture, "analyst");
+  g_autoptr(CasedbCase) stored = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *age = NULL;
+  CasedbViolation *violation;
+  CasedbVictim *victim;
+  GtkWidget *editor;
+  GtkWidget *window;
+  guint n_reference, n_victim;
+
+  stored = casedb_store_load_case (analyst, fixture->marked_id, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (stored->code);
+  g_assert_cmpuint (stored->victims->len, ==, 1);
+  g_assert_cmpuint (stored->violations->len, ==, 1);
+  victim = g_ptr_array_index (stored->victims, 0);
+  violation = g_ptr_array_index (stored->violations, 0);
+  g_assert_nonnull (victim->code);
+
+  editor = open_case (analyst, fixture->marked_id, &window);
+
+  assert_nothing_editable (editor, TRUE);
+  g_assert_false (shows_any_marker (editor));
+  for (guint i = 0; i < G_N_ELEMENTS (identity_widget_names); i++)
+    g_assert_null (find_named (editor, identity_widget_names[i]));
+  g_assert_true (shows_text (editor, "Read only"));
+
+  {
+    const struct { const char *name; const char *value; } rows[] = {
+      { "case-code", stored->code },
+      { "reference", stored->reference },
+      { "incident-date", stored->incident_date },
+      { "report-date", stored->report_date },
+      { "region", stored->region },
+      { "source-code", stored->source_code },
+      { "summary", stored->summary },
+      { "verification", casedb_verification_get_label (stored->verification) },
+      { "consent-by", casedb_consent_by_get_label (stored->consent.given_by) },
+      { "consent-date", stored->consent.date },
+      { "consent-informed", stored->consent.informed ? "Yes" : "No" },
+      { "needs-followup", stored->needs_followup ? "Yes" : "No" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+      assert_row_shows (editor, rows[i].name, rows[i].value);
+  }
+  g_assert_true ((stored->consent.uses & CASEDB_USE_STATISTICS) != 0);
+  assert_row_shows (editor, "use-statistics", "Yes");
+  g_assert_true ((stored->consent.uses & CASEDB_USE_REFERRAL) == 0);
+  assert_row_shows (editor, "use-referral", "No");
+  /* Nothing stored: said so, not an empty row. */
+  g_assert_null (stored->consent.legal_basis);
+  assert_row_shows (editor, "legal-basis", "Not recorded");
+
+  g_assert_true (shows_text (find_named (editor, "violation"),
+                             casedb_violation_get_label (violation->kind)));
+  assert_row_shows (editor, "perpetrator-code", violation->perpetrator_code);
+  assert_row_shows (editor, "violation-victims", victim->code);
+  age = g_strdup_printf ("%d years old", victim->age);
+  assert_row_shows (editor, "victim", victim->code);
+  assert_row_shows (editor, "victim", casedb_sex_get_label (victim->sex));
+  assert_row_shows (editor, "victim", age);
+
+  /* Opening a case again replaces its rows; closing removes them. */
+  n_reference = count_text (editor, stored->reference);
+  n_victim = count_text (editor, victim->code);
+  g_assert_cmpuint (n_reference, >, 0);
+  g_assert_cmpuint (n_victim, >, 0);
+  casedb_case_editor_load (CASEDB_CASE_EDITOR (editor), fixture->marked_id);
+  iterate ();
+  g_assert_cmpuint (count_text (editor, stored->reference), ==, n_reference);
+  g_assert_cmpuint (count_text (editor, victim->code), ==, n_victim);
+  assert_nothing_editable (editor, TRUE);
+  casedb_case_editor_clear (CASEDB_CASE_EDITOR (editor));
+  iterate ();
+  g_assert_false (shows_text (editor, "REF-MARKED"));
+  g_assert_false (shows_text (editor, stored->code));
+  g_assert_null (find_named (editor, "reference"));
+
+  destroy_window (window, editor);
+}
+
+/* The caseworker keeps the form: editable rows, live switches, Save. */
+static void
+test_caseworker_keeps_form (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(CasedbStore) worker = open_as (fixture, "worker");
+  GtkWidget *window;
+  GtkWidget *editor = open_case (worker, fixture->marked_id, &window);
+
+  for (guint i = 0; i < G_N_ELEMENTS (form_entry_names); i++)
+    {
+      GtkWidget *widget = find_named (editor, form_entry_names[i]);
+
+      g_assert_nonnull (widget);
+      g_assert_true (ADW_IS_ENTRY_ROW (widget));
+      g_assert_true (gtk_editable_get_editable (GTK_EDITABLE (widget)));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (form_control_names); i++)
+    {
+      GtkWidget *widget = find_named (editor, form_control_names[i]);
+
+      g_assert_nonnull (widget);
+      g_assert_true (ADW_IS_COMBO_ROW (widget) || GTK_IS_SWITCH (widget) ||
+                     GTK_IS_CHECK_BUTTON (widget));
+      g_assert_true (gtk_widget_get_sensitive (widget));
+    }
+  g_assert_true (shows_text (find_named (editor, "reference"), "REF-MARKED"));
+  g_assert_false (shows_text (editor, "Read only"));
+  g_assert_false (shows_text (editor, "Not recorded"));
+  g_assert_null (find_named (editor, "case-code"));
+
   destroy_window (window, editor);
 }
 
@@ -526,6 +731,10 @@ main (int   argc,
 
   g_test_add ("/gui/case-editor/analyst-has-no-identity-widgets", Fixture, NULL,
               fixture_setup, test_analyst_has_no_identity_widgets, fixture_teardown);
+  g_test_add ("/gui/case-editor/analyst-sees-read-only-view", Fixture, NULL,
+              fixture_setup, test_analyst_sees_read_only_view, fixture_teardown);
+  g_test_add ("/gui/case-editor/caseworker-keeps-form", Fixture, NULL,
+              fixture_setup, test_caseworker_keeps_form, fixture_teardown);
   g_test_add ("/gui/case-editor/caseworker-creates-case", Fixture, NULL,
               fixture_setup, test_caseworker_creates_case, fixture_teardown);
   g_test_add ("/gui/case-editor/draft-with-partial-info", Fixture, NULL,
