@@ -56,10 +56,16 @@ exit_code_for_error (const GError *error)
     }
 }
 
+static void
+print_error (const char *message)
+{
+  g_printerr ("casedb-tool: %s\n", message);
+}
+
 static int
 fail_with (const GError *error)
 {
-  g_printerr ("casedb-tool: %s\n", error->message);
+  print_error (error->message);
   return exit_code_for_error (error);
 }
 
@@ -73,79 +79,158 @@ usage_error (const char *format, ...)
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
-  g_printerr ("casedb-tool: %s\n", message);
+  print_error (message);
   g_printerr (_("Try “%s --help”.\n"), g_get_prgname ());
   return EXIT_INPUT;
 }
 
-/* ---- passwords ---- */
+/* ---- passwords and passphrases ---- */
 
-static char *
-read_password (const char *prompt, GError **error)
+typedef gboolean (*SecretCheck) (const char *secret, GError **error);
+
+static gboolean
+check_password_length (const char *password, GError **error)
 {
-  return casedb_secure_read_password (prompt, error);
+  if (g_utf8_strlen (password, -1) >= MIN_PASSWORD_LEN)
+    return TRUE;
+
+  g_set_error (error, CASEDB_ERROR, CASEDB_ERROR_INVALID_INPUT,
+               _("The password is too short: use at least %d characters"),
+               MIN_PASSWORD_LEN);
+  return FALSE;
 }
 
-/* A new password: twice on a terminal, once from a pipe. */
+/* A new secret, in secure memory: read once and checked, then read again
+ * on a terminal, where a typing slip would otherwise lock the data away. */
 static char *
-read_new_password (const char *prompt, GError **error)
+read_new_secret (const char   *prompt,
+                 SecretCheck   check,
+                 const char   *repeat_prompt,
+                 const char   *differ_message,
+                 GError      **error)
 {
-  g_autoptr(CasedbSecureString) password = read_password (prompt, error);
+  g_autoptr(CasedbSecureString) secret = casedb_secure_read_password (prompt, error);
   g_autoptr(CasedbSecureString) again = NULL;
 
-  if (password == NULL)
+  if (secret == NULL || !check (secret, error))
     return NULL;
-
-  if (g_utf8_strlen (password, -1) < MIN_PASSWORD_LEN)
-    {
-      g_set_error (error, CASEDB_ERROR, CASEDB_ERROR_INVALID_INPUT,
-                   _("The password is too short: use at least %d characters"),
-                   MIN_PASSWORD_LEN);
-      return NULL;
-    }
 
   if (isatty (STDIN_FILENO))
     {
-      again = read_password (_("Repeat the password: "), error);
+      again = casedb_secure_read_password (repeat_prompt, error);
       if (again == NULL)
         return NULL;
-      if (strcmp (password, again) != 0)
+      if (strcmp (secret, again) != 0)
         {
-          g_set_error_literal (error, CASEDB_ERROR, CASEDB_ERROR_INVALID_INPUT,
-                               _("The two passwords differ"));
+          g_set_error_literal (error, CASEDB_ERROR, CASEDB_ERROR_INVALID_INPUT, differ_message);
           return NULL;
         }
     }
 
-  return g_steal_pointer (&password);
+  return g_steal_pointer (&secret);
 }
 
-static CasedbStore *
-open_store (const char *db_path, const char *user, GError **error)
+/* A new password for @user, or for oneself when @user is NULL. */
+static char *
+read_new_password (const char *user, GError **error)
 {
-  g_autofree char *prompt = g_strdup_printf (_("Password for %s: "), user);
-  g_autoptr(CasedbSecureString) password = read_password (prompt, error);
+  g_autofree char *prompt = NULL;
 
-  if (password == NULL)
-    return NULL;
-  return casedb_store_open (db_path, user, password, error);
+  if (user != NULL)
+    prompt = g_strdup_printf (_("New password for %s: "), user);
+  else
+    prompt = g_strdup (_("New password: "));
+
+  return read_new_secret (prompt, check_password_length, _("Repeat the password: "),
+                          _("The two passwords differ"), error);
 }
 
-/* ---- option parsing ---- */
+/* A new package passphrase. */
+static char *
+read_new_passphrase (GError **error)
+{
+  return read_new_secret (_("Passphrase for the package: "), casedb_export_check_passphrase,
+                          _("Repeat the passphrase: "), _("The two passphrases differ"), error);
+}
+
+static char *
+read_passphrase (GError **error)
+{
+  return casedb_secure_read_password (_("Passphrase of the package: "), error);
+}
+
+/* ---- what every command shares ---- */
 
 typedef struct {
   const char *name;        /* "user add" */
-  const char *params;      /* positional arguments */
+  const char *params;      /* positional arguments, one word each */
   const char *summary;
   const char *description;
+  const char *as_help;     /* help of --as; NULL: the command has no --as */
 } CommandInfo;
 
-/* Parses @argv (the arguments after the command words) with @entries; on
- * success @positional holds the rest.  Prints --help itself. */
-static gboolean
-parse_command (const CommandInfo *info, const GOptionEntry *entries, int argc, char **argv,
-               guint n_positional, char ***positional)
+/* What the dispatcher hands a command: its arguments; then what
+ * command_parse() and command_open_store() make of them. */
+typedef struct {
+  int           argc;      /* the arguments after the command words */
+  char        **argv;
+  char         *as;
+  GStrv         pos;       /* the positional arguments */
+  CasedbStore  *store;
+} CommandContext;
+
+static void
+command_context_clear (CommandContext *ctx)
 {
+  g_clear_pointer (&ctx->as, g_free);
+  g_clear_pointer (&ctx->pos, g_strfreev);
+  g_clear_object (&ctx->store);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CommandContext, command_context_clear)
+
+static guint
+count_words (const char *str)
+{
+  guint n = 1;
+
+  for (const char *p = str; *p != '\0'; p++)
+    n += (*p == ' ');
+  return n;
+}
+
+static gboolean
+require_option (const char *value, const char *option)
+{
+  if (value != NULL && value[0] != '\0')
+    return TRUE;
+  usage_error (_("the option %s is required"), option);
+  return FALSE;
+}
+
+/* Output files are never overwritten. */
+static gboolean
+require_new_file (const char *path)
+{
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return TRUE;
+  usage_error (_("“%s” already exists; choose another name"), path);
+  return FALSE;
+}
+
+/* Parses the arguments of @ctx with --as when @info has it and with
+ * @entries; on success @ctx holds --as, which is then required, and exactly
+ * as many positional arguments as @info names.  Prints --help and usage
+ * errors itself. */
+static gboolean
+command_parse (CommandContext     *ctx,
+               const CommandInfo  *info,
+               const GOptionEntry *entries)
+{
+  const GOptionEntry as_entries[] = {
+    { "as", 0, 0, G_OPTION_ARG_STRING, &ctx->as, info->as_help, N_("NAME") },
+    { NULL }
+  };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
@@ -159,12 +244,14 @@ parse_command (const CommandInfo *info, const GOptionEntry *entries, int argc, c
   g_option_context_set_summary (context, _(info->summary));
   if (info->description != NULL)
     g_option_context_set_description (context, _(info->description));
+  if (info->as_help != NULL)
+    g_option_context_add_main_entries (context, as_entries, GETTEXT_PACKAGE);
   if (entries != NULL)
     g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
 
   g_ptr_array_add (args, g_strdup (prgname));
-  for (int i = 0; i < argc; i++)
-    g_ptr_array_add (args, g_strdup (argv[i]));
+  for (int i = 0; i < ctx->argc; i++)
+    g_ptr_array_add (args, g_strdup (ctx->argv[i]));
   g_ptr_array_add (args, NULL);
   strv = (GStrv) g_ptr_array_free (g_steal_pointer (&args), FALSE);
 
@@ -174,109 +261,106 @@ parse_command (const CommandInfo *info, const GOptionEntry *entries, int argc, c
       return FALSE;
     }
 
-  if (g_strv_length (strv) - 1 != n_positional)
+  if (g_strv_length (strv) - 1 != count_words (info->params))
     {
       usage_error (_("%s needs %s"), info->name, _(info->params));
       return FALSE;
     }
 
-  *positional = g_strdupv (strv + 1);
-  return TRUE;
+  ctx->pos = g_strdupv (strv + 1);
+  return info->as_help == NULL || require_option (ctx->as, "--as");
 }
 
-static gboolean
-require_option (const char *value, const char *option)
+/* The password of --as, in secure memory. */
+static char *
+command_read_password (CommandContext *ctx, GError **error)
 {
-  if (value != NULL && value[0] != '\0')
-    return TRUE;
-  usage_error (_("the option %s is required"), option);
-  return FALSE;
+  g_autofree char *prompt = g_strdup_printf (_("Password for %s: "), ctx->as);
+
+  return casedb_secure_read_password (prompt, error);
+}
+
+/* Opens DB, the first positional argument, as --as; the password is wiped
+ * as soon as the store has derived its keys. */
+static gboolean
+command_open_store (CommandContext *ctx, GError **error)
+{
+  g_autoptr(CasedbSecureString) password = command_read_password (ctx, error);
+
+  if (password == NULL)
+    return FALSE;
+  ctx->store = casedb_store_open (ctx->pos[0], ctx->as, password, error);
+  return ctx->store != NULL;
 }
 
 /* ---- commands ---- */
 
 static int
-cmd_init (int argc, char **argv)
+cmd_init (CommandContext *ctx)
 {
   static const CommandInfo info = {
     "init", N_("DB"), N_("Creates a new encrypted database with one supervisor."),
     N_("Asks for the supervisor’s password (twice on a terminal; one line from stdin otherwise).\n"
        "Creates DB and DB.keys; neither may exist yet."),
+    NULL,
   };
   g_autofree char *admin = NULL;
   const GOptionEntry entries[] = {
     { "admin", 0, 0, G_OPTION_ARG_STRING, &admin, N_("Name of the first supervisor"), N_("NAME") },
     { NULL }
   };
-  g_auto(GStrv) pos = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(CasedbSecureString) password = NULL;
-  g_autoptr(CasedbStore) store = NULL;
-  g_autofree char *prompt = NULL;
 
-  if (!parse_command (&info, entries, argc, argv, 1, &pos) || !require_option (admin, "--admin"))
+  if (!command_parse (ctx, &info, entries) || !require_option (admin, "--admin"))
     return EXIT_INPUT;
 
-  prompt = g_strdup_printf (_("New password for %s: "), admin);
-  password = read_new_password (prompt, &error);
-  if (password == NULL)
-    return fail_with (error);
-
-  store = casedb_store_create (pos[0], admin, password, NULL, &error);
+  password = read_new_password (admin, &error);
+  if (password != NULL)
+    ctx->store = casedb_store_create (ctx->pos[0], admin, password, NULL, &error);
   casedb_secure_clear (&password);
-  if (store == NULL)
+  if (ctx->store == NULL)
     return fail_with (error);
-  casedb_store_close (store);
+  casedb_store_close (ctx->store);
 
-  g_print (_("Created %s with the supervisor %s.\n"), pos[0], admin);
+  g_print (_("Created %s with the supervisor %s.\n"), ctx->pos[0], admin);
   return EXIT_OK;
 }
 
 static int
-cmd_user_add (int argc, char **argv)
+cmd_user_add (CommandContext *ctx)
 {
   static const CommandInfo info = {
     "user add", N_("DB"), N_("Adds a user."),
     N_("Reads the password of --as, then the new user’s password."),
+    N_("Supervisor doing it"),
   };
-  g_autofree char *as = NULL;
   g_autofree char *user = NULL;
   g_autofree char *role_str = NULL;
   const GOptionEntry entries[] = {
-    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Supervisor doing it"), N_("NAME") },
     { "user", 0, 0, G_OPTION_ARG_STRING, &user, N_("Name of the new user"), N_("NEW") },
     { "role", 0, 0, G_OPTION_ARG_STRING, &role_str, N_("caseworker, analyst or supervisor"), N_("ROLE") },
     { NULL }
   };
-  g_auto(GStrv) pos = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(CasedbStore) store = NULL;
   g_autoptr(CasedbSecureString) password = NULL;
-  g_autofree char *prompt = NULL;
   CasedbRole role;
 
-  if (!parse_command (&info, entries, argc, argv, 1, &pos)
-      || !require_option (as, "--as") || !require_option (user, "--user")
-      || !require_option (role_str, "--role"))
+  if (!command_parse (ctx, &info, entries)
+      || !require_option (user, "--user") || !require_option (role_str, "--role"))
     return EXIT_INPUT;
   if (!casedb_role_from_string (role_str, &role))
     return usage_error (_("unknown role “%s”: use caseworker, analyst or supervisor"), role_str);
 
-  store = open_store (pos[0], as, &error);
-  if (store == NULL)
-    return fail_with (error);
-  if (!casedb_store_require (store, CASEDB_PERM_MANAGE_USERS, &error))
+  if (!command_open_store (ctx, &error)
+      || !casedb_store_require (ctx->store, CASEDB_PERM_MANAGE_USERS, &error))
     return fail_with (error);
 
-  prompt = g_strdup_printf (_("New password for %s: "), user);
-  password = read_new_password (prompt, &error);
-  if (password == NULL)
-    return fail_with (error);
-
-  if (!casedb_store_add_user (store, user, role, password, &error))
+  password = read_new_password (user, &error);
+  if (password == NULL || !casedb_store_add_user (ctx->store, user, role, password, &error))
     return fail_with (error);
   casedb_secure_clear (&password);
-  casedb_store_close (store);
+  casedb_store_close (ctx->store);
 
   g_print (_("Added %s as %s.\n"), user, casedb_role_to_string (role));
   return EXIT_OK;
@@ -297,54 +381,45 @@ print_rekey_due (const char *db, const char *as, const char *since)
 }
 
 static int
-cmd_user_remove (int argc, char **argv)
+cmd_user_remove (CommandContext *ctx)
 {
-  static const CommandInfo info = { "user remove", N_("DB"), N_("Removes a user."), NULL };
-  g_autofree char *as = NULL;
+  static const CommandInfo info = {
+    "user remove", N_("DB"), N_("Removes a user."), NULL, N_("Supervisor doing it"),
+  };
   g_autofree char *user = NULL;
   const GOptionEntry entries[] = {
-    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Supervisor doing it"), N_("NAME") },
     { "user", 0, 0, G_OPTION_ARG_STRING, &user, N_("User to remove"), N_("OLD") },
     { NULL }
   };
-  g_auto(GStrv) pos = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(CasedbStore) store = NULL;
 
-  if (!parse_command (&info, entries, argc, argv, 1, &pos)
-      || !require_option (as, "--as") || !require_option (user, "--user"))
+  if (!command_parse (ctx, &info, entries) || !require_option (user, "--user"))
     return EXIT_INPUT;
 
-  store = open_store (pos[0], as, &error);
-  if (store == NULL || !casedb_store_remove_user (store, user, &error))
+  if (!command_open_store (ctx, &error) || !casedb_store_remove_user (ctx->store, user, &error))
     return fail_with (error);
-  casedb_store_close (store);
+  casedb_store_close (ctx->store);
 
   g_print (_("Removed %s.\n"), user);
-  print_rekey_due (pos[0], as, NULL);
+  print_rekey_due (ctx->pos[0], ctx->as, NULL);
   return EXIT_OK;
 }
 
 static int
-cmd_user_list (int argc, char **argv)
+cmd_user_list (CommandContext *ctx)
 {
-  static const CommandInfo info = { "user list", N_("DB"), N_("Lists the users and their roles."), NULL };
-  g_autofree char *as = NULL;
-  const GOptionEntry entries[] = {
-    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Your user name"), N_("NAME") },
-    { NULL }
+  static const CommandInfo info = {
+    "user list", N_("DB"), N_("Lists the users and their roles."), NULL, N_("Your user name"),
   };
-  g_auto(GStrv) pos = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(CasedbStore) store = NULL;
   g_autoptr(GPtrArray) users = NULL;
   g_autofree char *since = NULL;
 
-  if (!parse_command (&info, entries, argc, argv, 1, &pos) || !require_option (as, "--as"))
+  if (!command_parse (ctx, &info, NULL))
     return EXIT_INPUT;
 
-  store = open_store (pos[0], as, &error);
-  if (store == NULL || (users = casedb_store_list_users (store, &error)) == NULL)
+  if (!command_open_store (ctx, &error)
+      || (users = casedb_store_list_users (ctx->store, &error)) == NULL)
     return fail_with (error);
 
   g_print ("%-20s %-12s %-28s %s\n", _("NAME"), _("ROLE"), _("CREATED"), _("PASSWORD CHANGED"));
@@ -355,45 +430,42 @@ cmd_user_list (int argc, char **argv)
       g_print ("%-20s %-12s %-28s %s\n", u->name, casedb_role_to_string (u->role),
                u->created != NULL ? u->created : "", u->password_changed != NULL ? u->password_changed : "");
     }
-  if (!casedb_store_get_rekey_due (store, &since, &error))
+  if (!casedb_store_get_rekey_due (ctx->store, &since, &error))
     return fail_with (error);
-  casedb_store_close (store);
+  casedb_store_close (ctx->store);
   if (since != NULL)
-    print_rekey_due (pos[0], as, since);
+    print_rekey_due (ctx->pos[0], ctx->as, since);
   return EXIT_OK;
 }
 
 static int
-cmd_passwd (int argc, char **argv)
+cmd_passwd (CommandContext *ctx)
 {
   static const CommandInfo info = {
     "passwd", N_("DB"), N_("Changes your own password."),
     N_("Reads the old password, then the new one (twice on a terminal)."),
+    NULL,
   };
   g_autofree char *user = NULL;
   const GOptionEntry entries[] = {
     { "user", 0, 0, G_OPTION_ARG_STRING, &user, N_("Your user name"), N_("NAME") },
     { NULL }
   };
-  g_auto(GStrv) pos = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(CasedbSecureString) old_password = NULL;
   g_autoptr(CasedbSecureString) new_password = NULL;
   g_autofree char *prompt = NULL;
   gboolean ok;
 
-  if (!parse_command (&info, entries, argc, argv, 1, &pos) || !require_option (user, "--user"))
+  if (!command_parse (ctx, &info, entries) || !require_option (user, "--user"))
     return EXIT_INPUT;
 
   prompt = g_strdup_printf (_("Current password for %s: "), user);
-  old_password = read_password (prompt, &error);
-  if (old_password == NULL)
-    return fail_with (error);
-  new_password = read_new_password (_("New password: "), &error);
-  if (new_password == NULL)
+  old_password = casedb_secure_read_password (prompt, &error);
+  if (old_password == NULL || (new_password = read_new_password (NULL, &error)) == NULL)
     return fail_with (error);
 
-  ok = casedb_store_change_password_offline (pos[0], user, old_password, new_password, &error);
+  ok = casedb_store_change_password_offline (ctx->pos[0], user, old_password, new_password, &error);
   casedb_secure_clear (&old_password);
   casedb_secure_clear (&new_password);
   if (!ok)
@@ -404,7 +476,7 @@ cmd_passwd (int argc, char **argv)
 }
 
 static int
-cmd_import (int argc, char **argv)
+cmd_import (CommandContext *ctx)
 {
   static const CommandInfo info = {
     "import", N_("DB FILE.csv"), N_("Imports cases from a CSV file: all of them or none."),
@@ -415,24 +487,18 @@ cmd_import (int argc, char **argv)
        "  consent_share_un, consent_share_identity, consent_referral, consent_followup\n"
        "One row per victim per violation; rows with the same case_ref form one case.\n"
        "Any problem in the file stops the import and nothing is stored."),
+    N_("Your user name"),
   };
-  g_autofree char *as = NULL;
-  const GOptionEntry entries[] = {
-    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Your user name"), N_("NAME") },
-    { NULL }
-  };
-  g_auto(GStrv) pos = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(CasedbStore) store = NULL;
   guint n_cases = 0;
 
-  if (!parse_command (&info, entries, argc, argv, 2, &pos) || !require_option (as, "--as"))
+  if (!command_parse (ctx, &info, NULL))
     return EXIT_INPUT;
 
-  store = open_store (pos[0], as, &error);
-  if (store == NULL || !casedb_import_csv_file (store, pos[1], &n_cases, &error))
+  if (!command_open_store (ctx, &error)
+      || !casedb_import_csv_file (ctx->store, ctx->pos[1], &n_cases, &error))
     return fail_with (error);
-  casedb_store_close (store);
+  casedb_store_close (ctx->store);
 
   g_print (g_dngettext (GETTEXT_PACKAGE, "Imported %u case.\n", "Imported %u cases.\n", n_cases),
            n_cases);
@@ -598,7 +664,7 @@ print_json (GListModel *rows, GPtrArray *names)
 }
 
 static int
-cmd_list (int argc, char **argv)
+cmd_list (CommandContext *ctx)
 {
   static const CommandInfo info = {
     "list", N_("DB"), N_("Lists cases, oldest code first."),
@@ -610,30 +676,27 @@ cmd_list (int argc, char **argv)
        "are arrays, draft is true or false.\n"
        "Violation keys: killing_maiming, recruitment_use, sexual_violence, abduction,\n"
        "attack_school_hospital, denial_humanitarian_access."),
+    N_("Your user name"),
   };
-  g_autofree char *as = NULL;
   g_autofree char *violation = NULL;
   g_autofree char *from = NULL;
   g_autofree char *to = NULL;
   g_autofree char *format = NULL;
   const GOptionEntry entries[] = {
-    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Your user name"), N_("NAME") },
     { "violation", 0, 0, G_OPTION_ARG_STRING, &violation, N_("Only cases with this violation"), N_("KEY") },
     { "from", 0, 0, G_OPTION_ARG_STRING, &from, N_("Incident on or after this date"), N_("YYYY-MM-DD") },
     { "to", 0, 0, G_OPTION_ARG_STRING, &to, N_("Incident on or before this date"), N_("YYYY-MM-DD") },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_("csv (default) or json"), N_("FORMAT") },
     { NULL }
   };
-  g_auto(GStrv) pos = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(CasedbStore) store = NULL;
   g_autoptr(GListModel) rows = NULL;
   g_autoptr(GPtrArray) names = NULL;
   CasedbQuery query = CASEDB_QUERY_INIT;
   CasedbViolationKind kind;
   gboolean json = FALSE;
 
-  if (!parse_command (&info, entries, argc, argv, 1, &pos) || !require_option (as, "--as"))
+  if (!command_parse (ctx, &info, entries))
     return EXIT_INPUT;
 
   if (violation != NULL)
@@ -653,13 +716,13 @@ cmd_list (int argc, char **argv)
   else if (format != NULL && g_strcmp0 (format, "csv") != 0)
     return usage_error (_("unknown format “%s”: use csv or json"), format);
 
-  store = open_store (pos[0], as, &error);
-  if (store == NULL || (rows = casedb_store_list_cases (store, &query, &error)) == NULL)
+  if (!command_open_store (ctx, &error)
+      || (rows = casedb_store_list_cases (ctx->store, &query, &error)) == NULL)
     return fail_with (error);
 
-  if (casedb_store_can (store, CASEDB_PERM_READ_IDENTITY))
+  if (casedb_store_can (ctx->store, CASEDB_PERM_READ_IDENTITY))
     {
-      names = collect_victim_names (store, rows, &error);
+      names = collect_victim_names (ctx->store, rows, &error);
       if (names == NULL)
         return fail_with (error);
     }
@@ -670,7 +733,7 @@ cmd_list (int argc, char **argv)
     print_csv (rows, names);
 
   g_clear_pointer (&names, g_ptr_array_unref);
-  casedb_store_close (store);
+  casedb_store_close (ctx->store);
   return EXIT_OK;
 }
 
@@ -682,32 +745,25 @@ print_field (const char *label, const char *value)
 }
 
 static int
-cmd_show (int argc, char **argv)
+cmd_show (CommandContext *ctx)
 {
   static const CommandInfo info = {
     "show", N_("DB CASE_CODE"), N_("Shows every field of one case."),
     N_("Identity fields (names, location, narrative, notes) are shown only to roles\n"
        "that may see them, and showing them is audited."),
+    N_("Your user name"),
   };
-  g_autofree char *as = NULL;
-  const GOptionEntry entries[] = {
-    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Your user name"), N_("NAME") },
-    { NULL }
-  };
-  g_auto(GStrv) pos = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(CasedbStore) store = NULL;
   g_autoptr(CasedbCase) c = NULL;
   g_autoptr(GString) uses = g_string_new (NULL);
 
-  if (!parse_command (&info, entries, argc, argv, 2, &pos) || !require_option (as, "--as"))
+  if (!command_parse (ctx, &info, NULL))
     return EXIT_INPUT;
 
-  store = open_store (pos[0], as, &error);
-  if (store == NULL)
+  if (!command_open_store (ctx, &error))
     return fail_with (error);
-  c = casedb_store_load_case_by_code (store, pos[1],
-                                      casedb_store_can (store, CASEDB_PERM_READ_IDENTITY), &error);
+  c = casedb_store_load_case_by_code (ctx->store, ctx->pos[1],
+                                      casedb_store_can (ctx->store, CASEDB_PERM_READ_IDENTITY), &error);
   if (c == NULL)
     return fail_with (error);
 
@@ -789,73 +845,61 @@ cmd_show (int argc, char **argv)
   print_field (_("Updated:"), c->updated);
   print_field (_("Updated by:"), c->updated_by);
 
-  casedb_store_close (store);
+  casedb_store_close (ctx->store);
   return EXIT_OK;
 }
 
 static int
-cmd_audit (int argc, char **argv)
+cmd_audit (CommandContext *ctx)
 {
-  static const CommandInfo info = { "audit", N_("DB"), N_("Shows the audit log (supervisors)."), NULL };
-  g_autofree char *as = NULL;
-  const GOptionEntry entries[] = {
-    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Your user name"), N_("NAME") },
-    { NULL }
+  static const CommandInfo info = {
+    "audit", N_("DB"), N_("Shows the audit log (supervisors)."), NULL, N_("Your user name"),
   };
-  g_auto(GStrv) pos = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(CasedbStore) store = NULL;
-  g_autoptr(GPtrArray) entries_list = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
 
-  if (!parse_command (&info, entries, argc, argv, 1, &pos) || !require_option (as, "--as"))
+  if (!command_parse (ctx, &info, NULL))
     return EXIT_INPUT;
 
-  store = open_store (pos[0], as, &error);
-  if (store == NULL || (entries_list = casedb_store_list_audit (store, &error)) == NULL)
+  if (!command_open_store (ctx, &error)
+      || (entries = casedb_store_list_audit (ctx->store, &error)) == NULL)
     return fail_with (error);
 
   g_print ("%6s  %-27s  %-12s  %-16s  %s\n", _("ID"), _("TIME"), _("USER"), _("ACTION"), _("DETAIL"));
-  for (guint i = 0; i < entries_list->len; i++)
+  for (guint i = 0; i < entries->len; i++)
     {
-      CasedbAuditEntry *e = g_ptr_array_index (entries_list, i);
+      CasedbAuditEntry *e = g_ptr_array_index (entries, i);
 
       g_print ("%6" G_GINT64_FORMAT "  %-27s  %-12s  %-16s  %s\n", e->id, e->time,
                e->user != NULL ? e->user : "-", e->action, e->detail != NULL ? e->detail : "");
     }
-  casedb_store_close (store);
+  casedb_store_close (ctx->store);
   return EXIT_OK;
 }
 
 static int
-cmd_audit_verify (int argc, char **argv)
+cmd_audit_verify (CommandContext *ctx)
 {
   static const CommandInfo info = {
     "audit verify", N_("DB"), N_("Checks that no audit entry was changed, inserted or removed."),
     N_("Exit status 0 when the log is intact, 3 when it was tampered with."),
+    N_("Your user name"),
   };
-  g_autofree char *as = NULL;
-  const GOptionEntry entries[] = {
-    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Your user name"), N_("NAME") },
-    { NULL }
-  };
-  g_auto(GStrv) pos = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(CasedbStore) store = NULL;
   guint n_entries = 0;
 
-  if (!parse_command (&info, entries, argc, argv, 1, &pos) || !require_option (as, "--as"))
+  if (!command_parse (ctx, &info, NULL))
     return EXIT_INPUT;
 
-  store = open_store (pos[0], as, &error);
-  if (store == NULL)
+  if (!command_open_store (ctx, &error))
     return fail_with (error);
-  if (!casedb_store_verify_audit (store, &n_entries, &error))
+  if (!casedb_store_verify_audit (ctx->store, &n_entries, &error))
     {
       /* Any failure of the check itself means the log cannot be trusted. */
-      g_printerr ("casedb-tool: %s\n", error->message);
+      print_error (error->message);
       return exit_code_for_error (error) == EXIT_DENIED ? EXIT_DENIED : EXIT_DAMAGED;
     }
-  casedb_store_close (store);
+  casedb_store_close (ctx->store);
 
   g_print (g_dngettext (GETTEXT_PACKAGE, "Audit log intact: %u entry\n",
                         "Audit log intact: %u entries\n", n_entries), n_entries);
@@ -863,31 +907,24 @@ cmd_audit_verify (int argc, char **argv)
 }
 
 static int
-cmd_rekey (int argc, char **argv)
+cmd_rekey (CommandContext *ctx)
 {
   static const CommandInfo info = {
     "rekey", N_("DB"), N_("Re-encrypts the database under new keys (supervisors)."),
     N_("Every user keeps their password.  Use it when a copy of the database or of\n"
        "a key may have leaked, or when a user with access has left."),
+    N_("Your user name"),
   };
-  g_autofree char *as = NULL;
-  const GOptionEntry entries[] = {
-    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Your user name"), N_("NAME") },
-    { NULL }
-  };
-  g_auto(GStrv) pos = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(CasedbStore) store = NULL;
 
-  if (!parse_command (&info, entries, argc, argv, 1, &pos) || !require_option (as, "--as"))
+  if (!command_parse (ctx, &info, NULL))
     return EXIT_INPUT;
 
-  store = open_store (pos[0], as, &error);
-  if (store == NULL || !casedb_store_rekey (store, &error))
+  if (!command_open_store (ctx, &error) || !casedb_store_rekey (ctx->store, &error))
     return fail_with (error);
-  casedb_store_close (store);
+  casedb_store_close (ctx->store);
 
-  g_print (_("%s is now encrypted under new keys.\n"), pos[0]);
+  g_print (_("%s is now encrypted under new keys.\n"), ctx->pos[0]);
   return EXIT_OK;
 }
 
@@ -920,7 +957,7 @@ read_confirmation (const char *prompt)
 }
 
 static int
-cmd_wipe (int argc, char **argv)
+cmd_wipe (CommandContext *ctx)
 {
   static const CommandInfo info = {
     "wipe", N_("DB"), N_("Destroys the database and its keys for good (supervisors)."),
@@ -929,70 +966,63 @@ cmd_wipe (int argc, char **argv)
        "The key file DB.keys is overwritten and deleted first: without it no copy\n"
        "of DB can be opened by anyone.  Then DB and its journal are overwritten and\n"
        "deleted.  Read “What wipe cannot promise” in the README."),
+    N_("Supervisor doing it"),
   };
-  g_autofree char *as = NULL;
-  const GOptionEntry entries[] = {
-    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Supervisor doing it"), N_("NAME") },
-    { NULL }
-  };
-  g_auto(GStrv) pos = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(CasedbSecureString) password = NULL;
   g_autofree char *prompt = NULL;
   g_autofree char *confirmation = NULL;
   gboolean ok;
 
-  if (!parse_command (&info, entries, argc, argv, 1, &pos) || !require_option (as, "--as"))
+  if (!command_parse (ctx, &info, NULL))
     return EXIT_INPUT;
 
-  prompt = g_strdup_printf (_("Password for %s: "), as);
-  password = read_password (prompt, &error);
+  password = command_read_password (ctx, &error);
   if (password == NULL)
     return fail_with (error);
 
-  g_clear_pointer (&prompt, g_free);
   prompt = g_strdup_printf (_("This destroys %s and every case in it, for good.\n"
-                              "Type WIPE to go on: "), pos[0]);
+                              "Type WIPE to go on: "), ctx->pos[0]);
   confirmation = read_confirmation (prompt);
   if (!g_str_equal (confirmation, "WIPE"))
     {
-      g_printerr ("casedb-tool: %s\n", _("Not confirmed with WIPE: nothing was changed"));
+      print_error (_("Not confirmed with WIPE: nothing was changed"));
       return EXIT_INPUT;
     }
 
-  ok = casedb_store_wipe (pos[0], as, password, &error);
+  ok = casedb_store_wipe (ctx->pos[0], ctx->as, password, &error);
   casedb_secure_clear (&password);
   if (!ok)
     return fail_with (error);
 
-  g_print (_("Wiped %s and its key file.\n"), pos[0]);
+  g_print (_("Wiped %s and its key file.\n"), ctx->pos[0]);
   return EXIT_OK;
 }
 
 static int
-cmd_demo (int argc, char **argv)
+cmd_demo (CommandContext *ctx)
 {
   static const CommandInfo info = {
     "demo", N_("DB"), N_("Creates a demo database with fictional cases."),
     N_("The demo users’ passwords are published: never put real cases in it."),
+    NULL,
   };
-  g_auto(GStrv) pos = NULL;
   g_autoptr(GError) error = NULL;
   const CasedbDemoUser *users;
   guint n_users = 0;
   gboolean existed;
 
-  if (!parse_command (&info, NULL, argc, argv, 1, &pos))
+  if (!command_parse (ctx, &info, NULL))
     return EXIT_INPUT;
 
-  existed = g_file_test (pos[0], G_FILE_TEST_EXISTS);
-  if (!casedb_demo_ensure (pos[0], &error))
+  existed = g_file_test (ctx->pos[0], G_FILE_TEST_EXISTS);
+  if (!casedb_demo_ensure (ctx->pos[0], &error))
     return fail_with (error);
 
   if (existed)
-    g_print (_("%s already exists; it was not changed.\n"), pos[0]);
+    g_print (_("%s already exists; it was not changed.\n"), ctx->pos[0]);
   else
-    g_print (_("Created the demo database %s.\n"), pos[0]);
+    g_print (_("Created the demo database %s.\n"), ctx->pos[0]);
 
   g_print (_("Demo users (published passwords, fictional data only):\n"));
   users = casedb_demo_get_users (&n_users);
@@ -1005,39 +1035,6 @@ cmd_demo (int argc, char **argv)
 /* ---- exports, backups and transfers ---- */
 
 #define DEFAULT_MIN_CELL 5
-
-/* A new package passphrase: twice on a terminal, once from a pipe. */
-static char *
-read_new_passphrase (GError **error)
-{
-  g_autoptr(CasedbSecureString) passphrase = NULL;
-  g_autoptr(CasedbSecureString) again = NULL;
-
-  passphrase = read_password (_("Passphrase for the package: "), error);
-  if (passphrase == NULL || !casedb_export_check_passphrase (passphrase, error))
-    return NULL;
-
-  if (isatty (STDIN_FILENO))
-    {
-      again = read_password (_("Repeat the passphrase: "), error);
-      if (again == NULL)
-        return NULL;
-      if (strcmp (passphrase, again) != 0)
-        {
-          g_set_error_literal (error, CASEDB_ERROR, CASEDB_ERROR_INVALID_INPUT,
-                               _("The two passphrases differ"));
-          return NULL;
-        }
-    }
-
-  return g_steal_pointer (&passphrase);
-}
-
-static char *
-read_passphrase (GError **error)
-{
-  return read_password (_("Passphrase of the package: "), error);
-}
 
 static int
 export_summary (CasedbStore *store, CasedbPeriod period, guint min_cell,
@@ -1074,7 +1071,7 @@ export_summary (CasedbStore *store, CasedbPeriod period, guint min_cell,
 }
 
 static int
-cmd_export (int argc, char **argv)
+cmd_export (CommandContext *ctx)
 {
   static const CommandInfo info = {
     "export", N_("DB"), N_("Exports for the UN focal point: an anonymized summary or coded cases."),
@@ -1092,8 +1089,8 @@ cmd_export (int argc, char **argv)
        "sharing identities (audited as an identity read).  Reads the password of --as,\n"
        "then the package passphrase (at least 12 characters; twice on a terminal).\n"
        "Open it with “casedb-tool open-package”.  Supervisors only; audited."),
+    N_("Your user name"),
   };
-  g_autofree char *as = NULL;
   g_autofree char *kind = NULL;
   g_autofree char *period_s = NULL;
   g_autofree char *format_s = NULL;
@@ -1101,7 +1098,6 @@ cmd_export (int argc, char **argv)
   gboolean with_identities = FALSE;
   int min_cell = -1;
   const GOptionEntry entries[] = {
-    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Your user name"), N_("NAME") },
     { "kind", 0, 0, G_OPTION_ARG_STRING, &kind, N_("summary or un"), N_("KIND") },
     { "period", 0, 0, G_OPTION_ARG_STRING, &period_s, N_("summary: month (default), quarter or year"), N_("PERIOD") },
     { "min-cell", 0, 0, G_OPTION_ARG_INT, &min_cell, N_("summary: write counts below K as “<K”"), N_("K") },
@@ -1111,19 +1107,16 @@ cmd_export (int argc, char **argv)
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, N_("File to write (never overwritten)"), N_("FILE") },
     { NULL }
   };
-  g_auto(GStrv) pos = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(CasedbStore) store = NULL;
   g_autoptr(CasedbSecureString) passphrase = NULL;
   CasedbUnExportResult result;
   CasedbSummaryFormat format = CASEDB_SUMMARY_CSV;
   CasedbPeriod period = CASEDB_PERIOD_MONTH;
   gboolean un;
-  gboolean ok;
+  gboolean ok = FALSE;
   int ret;
 
-  if (!parse_command (&info, entries, argc, argv, 1, &pos) || !require_option (as, "--as")
-      || !require_option (kind, "--kind"))
+  if (!command_parse (ctx, &info, entries) || !require_option (kind, "--kind"))
     return EXIT_INPUT;
 
   if (g_strcmp0 (kind, "un") == 0)
@@ -1153,30 +1146,29 @@ cmd_export (int argc, char **argv)
       if (format == CASEDB_SUMMARY_PDF && out == NULL)
         return usage_error (_("a PDF needs --out FILE"));
     }
-  if (out != NULL && g_file_test (out, G_FILE_TEST_EXISTS))
-    return usage_error (_("“%s” already exists; choose another name"), out);
+  if (out != NULL && !require_new_file (out))
+    return EXIT_INPUT;
 
-  store = open_store (pos[0], as, &error);
-  if (store == NULL || !casedb_store_require (store, CASEDB_PERM_EXPORT, &error))
+  if (!command_open_store (ctx, &error)
+      || !casedb_store_require (ctx->store, CASEDB_PERM_EXPORT, &error))
     return fail_with (error);
 
   if (!un)
     {
-      ret = export_summary (store, period, min_cell < 0 ? DEFAULT_MIN_CELL : (guint) min_cell, format, out);
-      casedb_store_close (store);
+      ret = export_summary (ctx->store, period, min_cell < 0 ? DEFAULT_MIN_CELL : (guint) min_cell,
+                            format, out);
+      casedb_store_close (ctx->store);
       return ret;
     }
 
-  if (with_identities && !casedb_store_require (store, CASEDB_PERM_READ_IDENTITY, &error))
+  if (with_identities && !casedb_store_require (ctx->store, CASEDB_PERM_READ_IDENTITY, &error))
     return fail_with (error);
-  passphrase = read_new_passphrase (&error);
-  if (passphrase == NULL)
-    return fail_with (error);
-  ok = casedb_export_un (store, out, passphrase, with_identities, NULL, &result, &error);
+  if ((passphrase = read_new_passphrase (&error)) != NULL)
+    ok = casedb_export_un (ctx->store, out, passphrase, with_identities, NULL, &result, &error);
   casedb_secure_clear (&passphrase);
   if (!ok)
     return fail_with (error);
-  casedb_store_close (store);
+  casedb_store_close (ctx->store);
 
   g_print (g_dngettext (GETTEXT_PACKAGE, "Wrote %s: %u case", "Wrote %s: %u cases", result.n_cases),
            out, result.n_cases);
@@ -1249,7 +1241,7 @@ write_entry_file (const char *dir, const CasedbPackageEntry *entry, GError **err
 }
 
 static int
-cmd_open_package (int argc, char **argv)
+cmd_open_package (CommandContext *ctx)
 {
   static const CommandInfo info = {
     "open-package", N_("FILE"), N_("Opens a package made for the UN focal point."),
@@ -1258,26 +1250,24 @@ cmd_open_package (int argc, char **argv)
        "each file into DIR (created if needed; files 0600, never over an existing\n"
        "file).  Every byte of the package is checked first: a wrong passphrase gives\n"
        "exit status 2, a damaged or altered package exit status 3."),
+    NULL,
   };
   g_autofree char *out = NULL;
   const GOptionEntry entries[] = {
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, N_("Folder to write to, or - for standard output"), N_("DIR") },
     { NULL }
   };
-  g_auto(GStrv) pos = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) entries_list = NULL;
+  g_autoptr(GPtrArray) files = NULL;
   g_autoptr(CasedbSecureString) passphrase = NULL;
 
-  if (!parse_command (&info, entries, argc, argv, 1, &pos))
+  if (!command_parse (ctx, &info, entries))
     return EXIT_INPUT;
 
-  passphrase = read_passphrase (&error);
-  if (passphrase == NULL)
-    return fail_with (error);
-  entries_list = casedb_package_read (pos[0], CASEDB_PACKAGE_UN_EXPORT, passphrase, &error);
+  if ((passphrase = read_passphrase (&error)) != NULL)
+    files = casedb_package_read (ctx->pos[0], CASEDB_PACKAGE_UN_EXPORT, passphrase, &error);
   casedb_secure_clear (&passphrase);
-  if (entries_list == NULL)
+  if (files == NULL)
     return fail_with (error);
 
   if (out != NULL && g_strcmp0 (out, "-") != 0 && g_mkdir_with_parents (out, 0700) != 0)
@@ -1288,9 +1278,9 @@ cmd_open_package (int argc, char **argv)
       return EXIT_INPUT;
     }
 
-  for (guint i = 0; i < entries_list->len; i++)
+  for (guint i = 0; i < files->len; i++)
     {
-      CasedbPackageEntry *e = g_ptr_array_index (entries_list, i);
+      CasedbPackageEntry *e = g_ptr_array_index (files, i);
 
       if (out == NULL)
         g_print ("%-24s %" G_GSIZE_FORMAT "\n", e->name, e->len);
@@ -1303,7 +1293,7 @@ cmd_open_package (int argc, char **argv)
 }
 
 static int
-cmd_backup (int argc, char **argv)
+cmd_backup (CommandContext *ctx)
 {
   static const CommandInfo info = {
     "backup", N_("DB DEST"), N_("Writes an encrypted backup of the database and its keys."),
@@ -1312,44 +1302,34 @@ cmd_backup (int argc, char **argv)
        "and DB.keys exactly as they are on disk (still encrypted) inside a package\n"
        "sealed with the passphrase: keep the passphrase apart from the backup.\n"
        "Supervisors only; audited."),
+    N_("Supervisor doing it"),
   };
-  g_autofree char *as = NULL;
-  const GOptionEntry entries[] = {
-    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Supervisor doing it"), N_("NAME") },
-    { NULL }
-  };
-  g_auto(GStrv) pos = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(CasedbStore) store = NULL;
   g_autoptr(CasedbSecureString) passphrase = NULL;
   g_autoptr(CasedbBackupInfo) backup = NULL;
-  gboolean ok;
+  gboolean ok = FALSE;
 
-  if (!parse_command (&info, entries, argc, argv, 2, &pos) || !require_option (as, "--as"))
+  if (!command_parse (ctx, &info, NULL) || !require_new_file (ctx->pos[1]))
     return EXIT_INPUT;
-  if (g_file_test (pos[1], G_FILE_TEST_EXISTS))
-    return usage_error (_("“%s” already exists; choose another name"), pos[1]);
 
-  store = open_store (pos[0], as, &error);
-  if (store == NULL || !casedb_store_require (store, CASEDB_PERM_BACKUP, &error))
+  if (!command_open_store (ctx, &error)
+      || !casedb_store_require (ctx->store, CASEDB_PERM_BACKUP, &error))
     return fail_with (error);
-  passphrase = read_new_passphrase (&error);
-  if (passphrase == NULL)
-    return fail_with (error);
-  ok = casedb_backup_create (store, pos[1], passphrase, NULL, &backup, &error);
+  if ((passphrase = read_new_passphrase (&error)) != NULL)
+    ok = casedb_backup_create (ctx->store, ctx->pos[1], passphrase, NULL, &backup, &error);
   casedb_secure_clear (&passphrase);
   if (!ok)
     return fail_with (error);
-  casedb_store_close (store);
+  casedb_store_close (ctx->store);
 
   g_print (g_dngettext (GETTEXT_PACKAGE, "Wrote the backup %s: %u case.\n",
                         "Wrote the backup %s: %u cases.\n", backup->n_cases),
-           pos[1], backup->n_cases);
+           ctx->pos[1], backup->n_cases);
   return EXIT_OK;
 }
 
 static int
-cmd_verify_backup (int argc, char **argv)
+cmd_verify_backup (CommandContext *ctx)
 {
   static const CommandInfo info = {
     "verify-backup", N_("FILE"), N_("Checks that a backup is whole and can be restored."),
@@ -1357,19 +1337,17 @@ cmd_verify_backup (int argc, char **argv)
        "manifest, the size and SHA-256 of the database and key files, and that the\n"
        "key file belongs to the database.  Exit status 0 when intact, 2 for a wrong\n"
        "passphrase, 3 when damaged."),
+    NULL,
   };
-  g_auto(GStrv) pos = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(CasedbSecureString) passphrase = NULL;
   g_autoptr(CasedbBackupInfo) backup = NULL;
 
-  if (!parse_command (&info, NULL, argc, argv, 1, &pos))
+  if (!command_parse (ctx, &info, NULL))
     return EXIT_INPUT;
 
-  passphrase = read_passphrase (&error);
-  if (passphrase == NULL)
-    return fail_with (error);
-  backup = casedb_backup_verify (pos[0], passphrase, &error);
+  if ((passphrase = read_passphrase (&error)) != NULL)
+    backup = casedb_backup_verify (ctx->pos[0], passphrase, &error);
   casedb_secure_clear (&passphrase);
   if (backup == NULL)
     return fail_with (error);
@@ -1384,7 +1362,7 @@ cmd_verify_backup (int argc, char **argv)
 }
 
 static int
-cmd_restore (int argc, char **argv)
+cmd_restore (CommandContext *ctx)
 {
   static const CommandInfo info = {
     "restore", N_("FILE DEST_DB"), N_("Restores a backup as a new database."),
@@ -1392,31 +1370,29 @@ cmd_restore (int argc, char **argv)
        "writes DEST_DB and DEST_DB.keys (0600).  Neither may exist: a restore never\n"
        "overwrites a database.  Every user keeps the password they had when the\n"
        "backup was made."),
+    NULL,
   };
-  g_auto(GStrv) pos = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(CasedbSecureString) passphrase = NULL;
   g_autoptr(CasedbBackupInfo) backup = NULL;
 
-  if (!parse_command (&info, NULL, argc, argv, 2, &pos))
+  if (!command_parse (ctx, &info, NULL))
     return EXIT_INPUT;
 
-  passphrase = read_passphrase (&error);
-  if (passphrase == NULL)
-    return fail_with (error);
-  backup = casedb_backup_restore (pos[0], passphrase, pos[1], &error);
+  if ((passphrase = read_passphrase (&error)) != NULL)
+    backup = casedb_backup_restore (ctx->pos[0], passphrase, ctx->pos[1], &error);
   casedb_secure_clear (&passphrase);
   if (backup == NULL)
     return fail_with (error);
 
   g_print (g_dngettext (GETTEXT_PACKAGE, "Restored %u case to %s (backup made %s).\n",
                         "Restored %u cases to %s (backup made %s).\n", backup->n_cases),
-           backup->n_cases, pos[1], backup->created);
+           backup->n_cases, ctx->pos[1], backup->created);
   return EXIT_OK;
 }
 
 static int
-cmd_transfer_export (int argc, char **argv)
+cmd_transfer_export (CommandContext *ctx)
 {
   static const CommandInfo info = {
     "transfer export", N_("DB"), N_("Writes the cases changed since the last transfer, for the main office."),
@@ -1425,41 +1401,34 @@ cmd_transfer_export (int argc, char **argv)
        "--all sends every case (use it when a package was lost).  Reads the password\n"
        "of --as, then the package passphrase (at least 12 characters; twice on a\n"
        "terminal).  Supervisors only; audited.  Deletions are not sent."),
+    N_("Supervisor doing it"),
   };
-  g_autofree char *as = NULL;
   g_autofree char *out = NULL;
   gboolean all = FALSE;
   const GOptionEntry entries[] = {
-    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Supervisor doing it"), N_("NAME") },
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &out, N_("Package to write"), N_("FILE") },
     { "all", 0, 0, G_OPTION_ARG_NONE, &all, N_("Every case, not only the changed ones"), NULL },
     { NULL }
   };
-  g_auto(GStrv) pos = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(CasedbStore) store = NULL;
   g_autoptr(CasedbSecureString) passphrase = NULL;
   guint n_cases = 0;
-  gboolean ok;
+  gboolean ok = FALSE;
 
-  if (!parse_command (&info, entries, argc, argv, 1, &pos) || !require_option (as, "--as")
-      || !require_option (out, "--out"))
+  if (!command_parse (ctx, &info, entries) || !require_option (out, "--out")
+      || !require_new_file (out))
     return EXIT_INPUT;
-  if (g_file_test (out, G_FILE_TEST_EXISTS))
-    return usage_error (_("“%s” already exists; choose another name"), out);
 
-  store = open_store (pos[0], as, &error);
-  if (store == NULL || !casedb_store_require (store, CASEDB_PERM_EXPORT, &error)
-      || !casedb_store_require (store, CASEDB_PERM_READ_IDENTITY, &error))
+  if (!command_open_store (ctx, &error)
+      || !casedb_store_require (ctx->store, CASEDB_PERM_EXPORT, &error)
+      || !casedb_store_require (ctx->store, CASEDB_PERM_READ_IDENTITY, &error))
     return fail_with (error);
-  passphrase = read_new_passphrase (&error);
-  if (passphrase == NULL)
-    return fail_with (error);
-  ok = casedb_transfer_export (store, out, passphrase, all, NULL, &n_cases, &error);
+  if ((passphrase = read_new_passphrase (&error)) != NULL)
+    ok = casedb_transfer_export (ctx->store, out, passphrase, all, NULL, &n_cases, &error);
   casedb_secure_clear (&passphrase);
   if (!ok)
     return fail_with (error);
-  casedb_store_close (store);
+  casedb_store_close (ctx->store);
 
   g_print (g_dngettext (GETTEXT_PACKAGE, "Wrote %s: %u case.\n", "Wrote %s: %u cases.\n", n_cases),
            out, n_cases);
@@ -1473,7 +1442,7 @@ print_conflict_header (void)
 }
 
 static int
-cmd_transfer_import (int argc, char **argv)
+cmd_transfer_import (CommandContext *ctx)
 {
   static const CommandInfo info = {
     "transfer import", N_("DB FILE"), N_("Merges a transfer package from a field office."),
@@ -1483,38 +1452,33 @@ cmd_transfer_import (int argc, char **argv)
        "never overwritten: list them with “transfer conflicts”, settle them with\n"
        "“transfer resolve”.  --dry-run shows what would happen.  Reads the password\n"
        "of --as, then the package passphrase.  Supervisors only; audited."),
+    N_("Supervisor doing it"),
   };
-  g_autofree char *as = NULL;
   gboolean dry_run = FALSE;
   const GOptionEntry entries[] = {
-    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Supervisor doing it"), N_("NAME") },
     { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run, N_("Store nothing, show what would happen"), NULL },
     { NULL }
   };
-  g_auto(GStrv) pos = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(CasedbStore) store = NULL;
   g_autoptr(CasedbSecureString) passphrase = NULL;
   g_autoptr(CasedbTransferBundle) bundle = NULL;
   g_autoptr(GPtrArray) items = NULL;
   guint counts[CASEDB_MERGE_CONFLICT + 1] = { 0, };
 
-  if (!parse_command (&info, entries, argc, argv, 2, &pos) || !require_option (as, "--as"))
+  if (!command_parse (ctx, &info, entries))
     return EXIT_INPUT;
 
-  store = open_store (pos[0], as, &error);
-  if (store == NULL || !casedb_store_require (store, CASEDB_PERM_EXPORT, &error))
+  if (!command_open_store (ctx, &error)
+      || !casedb_store_require (ctx->store, CASEDB_PERM_EXPORT, &error))
     return fail_with (error);
-  passphrase = read_passphrase (&error);
-  if (passphrase == NULL)
-    return fail_with (error);
-  bundle = casedb_transfer_bundle_open (pos[1], passphrase, &error);
+  if ((passphrase = read_passphrase (&error)) != NULL)
+    bundle = casedb_transfer_bundle_open (ctx->pos[1], passphrase, &error);
   casedb_secure_clear (&passphrase);
   if (bundle == NULL)
     return fail_with (error);
 
-  items = dry_run ? casedb_transfer_preview (store, bundle, &error)
-                  : casedb_transfer_import (store, bundle, &error);
+  items = dry_run ? casedb_transfer_preview (ctx->store, bundle, &error)
+                  : casedb_transfer_import (ctx->store, bundle, &error);
   if (items == NULL)
     return fail_with (error);
 
@@ -1532,32 +1496,25 @@ cmd_transfer_import (int argc, char **argv)
         g_print (_("Conflict: %s (here %s, there %s)\n"), t->uuid,
                  t->code != NULL ? t->code : _("deleted"), t->sender_code != NULL ? t->sender_code : "?");
     }
-  casedb_store_close (store);
+  casedb_store_close (ctx->store);
   return EXIT_OK;
 }
 
 static int
-cmd_transfer_conflicts (int argc, char **argv)
+cmd_transfer_conflicts (CommandContext *ctx)
 {
   static const CommandInfo info = {
     "transfer conflicts", N_("DB"), N_("Lists the cases changed both here and at another office."),
-    NULL,
+    NULL, N_("Supervisor doing it"),
   };
-  g_autofree char *as = NULL;
-  const GOptionEntry entries[] = {
-    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Supervisor doing it"), N_("NAME") },
-    { NULL }
-  };
-  g_auto(GStrv) pos = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(CasedbStore) store = NULL;
   g_autoptr(GPtrArray) conflicts = NULL;
 
-  if (!parse_command (&info, entries, argc, argv, 1, &pos) || !require_option (as, "--as"))
+  if (!command_parse (ctx, &info, NULL))
     return EXIT_INPUT;
 
-  store = open_store (pos[0], as, &error);
-  if (store == NULL || (conflicts = casedb_store_list_conflicts (store, &error)) == NULL)
+  if (!command_open_store (ctx, &error)
+      || (conflicts = casedb_store_list_conflicts (ctx->store, &error)) == NULL)
     return fail_with (error);
 
   print_conflict_header ();
@@ -1568,35 +1525,31 @@ cmd_transfer_conflicts (int argc, char **argv)
       g_print ("%-36s  %-14s  %-27s  %s\n", c->uuid, c->code != NULL ? c->code : _("(deleted)"),
                c->received, c->peer);
     }
-  casedb_store_close (store);
+  casedb_store_close (ctx->store);
   return EXIT_OK;
 }
 
 static int
-cmd_transfer_resolve (int argc, char **argv)
+cmd_transfer_resolve (CommandContext *ctx)
 {
   static const CommandInfo info = {
     "transfer resolve", N_("DB UUID"), N_("Settles a transfer conflict."),
     N_("--keep mine keeps this database’s version (the next change from that office\n"
        "is a conflict again); --keep theirs replaces it with the other office’s.\n"
        "--from names the sending database when several sent a version."),
+    N_("Supervisor doing it"),
   };
-  g_autofree char *as = NULL;
   g_autofree char *keep = NULL;
   g_autofree char *from = NULL;
   const GOptionEntry entries[] = {
-    { "as", 0, 0, G_OPTION_ARG_STRING, &as, N_("Supervisor doing it"), N_("NAME") },
     { "keep", 0, 0, G_OPTION_ARG_STRING, &keep, N_("mine or theirs"), N_("WHICH") },
     { "from", 0, 0, G_OPTION_ARG_STRING, &from, N_("The sending database’s id"), N_("ID") },
     { NULL }
   };
-  g_auto(GStrv) pos = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(CasedbStore) store = NULL;
   gboolean theirs;
 
-  if (!parse_command (&info, entries, argc, argv, 2, &pos) || !require_option (as, "--as")
-      || !require_option (keep, "--keep"))
+  if (!command_parse (ctx, &info, entries) || !require_option (keep, "--keep"))
     return EXIT_INPUT;
   if (g_strcmp0 (keep, "theirs") == 0)
     theirs = TRUE;
@@ -1605,19 +1558,19 @@ cmd_transfer_resolve (int argc, char **argv)
   else
     return usage_error (_("--keep needs mine or theirs, not “%s”"), keep);
 
-  store = open_store (pos[0], as, &error);
-  if (store == NULL || !casedb_transfer_resolve (store, pos[1], from, theirs, &error))
+  if (!command_open_store (ctx, &error)
+      || !casedb_transfer_resolve (ctx->store, ctx->pos[1], from, theirs, &error))
     return fail_with (error);
-  casedb_store_close (store);
+  casedb_store_close (ctx->store);
 
   g_print (theirs ? _("Took the other office’s version of %s.\n")
-                  : _("Kept this database’s version of %s.\n"), pos[1]);
+                  : _("Kept this database’s version of %s.\n"), ctx->pos[1]);
   return EXIT_OK;
 }
 
 /* ---- dispatch ---- */
 
-typedef int (*CommandFunc) (int argc, char **argv);
+typedef int (*CommandFunc) (CommandContext *ctx);
 
 static const struct {
   const char  *word1;
@@ -1675,7 +1628,7 @@ main (int argc, char *argv[])
 
   if (!casedb_core_init (&error))
     {
-      g_printerr ("casedb-tool: %s\n", error->message);
+      print_error (error->message);
       return EXIT_INPUT;
     }
 
@@ -1697,18 +1650,21 @@ main (int argc, char *argv[])
 
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
-      if (!g_str_equal (argv[1], commands[i].word1))
+      g_auto(CommandContext) ctx = { 0, };
+      int n_words = commands[i].word2 == NULL ? 2 : 3;
+
+      if (!g_str_equal (argv[1], commands[i].word1)
+          || (n_words == 3 && (argc < 3 || !g_str_equal (argv[2], commands[i].word2))))
         continue;
-      if (commands[i].word2 == NULL)
-        return commands[i].func (argc - 2, argv + 2);
-      if (argc >= 3 && g_str_equal (argv[2], commands[i].word2))
-        return commands[i].func (argc - 3, argv + 3);
+      ctx.argc = argc - n_words;
+      ctx.argv = argv + n_words;
+      return commands[i].func (&ctx);
     }
 
   if (g_str_equal (argv[1], "user"))
-    g_printerr ("casedb-tool: %s\n", _("user needs add, remove or list"));
+    print_error (_("user needs add, remove or list"));
   else if (g_str_equal (argv[1], "transfer"))
-    g_printerr ("casedb-tool: %s\n", _("transfer needs export, import, conflicts or resolve"));
+    print_error (_("transfer needs export, import, conflicts or resolve"));
   else
     g_printerr (_("casedb-tool: unknown command “%s”\n"), argv[1]);
   print_usage (stderr);
