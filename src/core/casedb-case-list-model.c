@@ -48,6 +48,12 @@ struct _CasedbCaseListModel
   guint32      regions[16];
   guint        n_regions;
 
+  /* Position → index into rows, once sorted; NULL: the order appended. */
+  guint32     *order;
+
+  /* How many row objects get_item() made. */
+  guint64      n_made;
+
   /* Once rows point into the pool, it must not move. */
   gboolean     frozen;
 };
@@ -63,6 +69,13 @@ pool_string (CasedbCaseListModel *self,
              guint32              offset)
 {
   return offset == NO_STRING ? NULL : self->pool + offset;
+}
+
+static inline const Row *
+row_at (CasedbCaseListModel *self,
+        guint                position)
+{
+  return &self->rows[self->order != NULL ? self->order[position] : position];
 }
 
 static GType
@@ -92,7 +105,8 @@ casedb_case_list_model_get_item (GListModel *model,
 
   /* Views ask again and again (GTK 4.8 asks for every item each time the
    * list is replaced), so a row copies nothing: it points into the pool. */
-  row = &self->rows[position];
+  row = row_at (self, position);
+  self->n_made++;
   return casedb_case_row_new_borrowed (G_OBJECT (self),
                                        row->id,
                                        pool_string (self, row->strings[STR_CODE]),
@@ -122,6 +136,7 @@ casedb_case_list_model_finalize (GObject *object)
 
   g_clear_pointer (&self->rows, g_free);
   g_clear_pointer (&self->pool, g_free);
+  g_clear_pointer (&self->order, g_free);
 
   G_OBJECT_CLASS (casedb_case_list_model_parent_class)->finalize (object);
 }
@@ -265,7 +280,7 @@ casedb_case_list_model_get_id (CasedbCaseListModel *self,
   g_return_val_if_fail (CASEDB_IS_CASE_LIST_MODEL (self), 0);
   g_return_val_if_fail (position < self->n_rows, 0);
 
-  return self->rows[position].id;
+  return row_at (self, position)->id;
 }
 
 const char *
@@ -275,5 +290,297 @@ casedb_case_list_model_get_code (CasedbCaseListModel *self,
   g_return_val_if_fail (CASEDB_IS_CASE_LIST_MODEL (self), NULL);
   g_return_val_if_fail (position < self->n_rows, NULL);
 
-  return pool_string (self, self->rows[position].strings[STR_CODE]);
+  return pool_string (self, row_at (self, position)->strings[STR_CODE]);
+}
+
+guint64
+casedb_case_list_model_get_n_made (CasedbCaseListModel *self)
+{
+  g_return_val_if_fail (CASEDB_IS_CASE_LIST_MODEL (self), 0);
+
+  return self->n_made;
+}
+
+void
+casedb_case_list_model_append_from (CasedbCaseListModel *self,
+                                    CasedbCaseListModel *source,
+                                    guint                position)
+{
+  const Row *row;
+
+  g_return_if_fail (CASEDB_IS_CASE_LIST_MODEL (self));
+  g_return_if_fail (CASEDB_IS_CASE_LIST_MODEL (source));
+  /* Appending may move the pool that the strings are read from. */
+  g_return_if_fail (self != source);
+  g_return_if_fail (position < source->n_rows);
+
+  row = row_at (source, position);
+  casedb_case_list_model_append (self,
+                                 row->id,
+                                 pool_string (source, row->strings[STR_CODE]),
+                                 pool_string (source, row->strings[STR_REFERENCE]),
+                                 pool_string (source, row->strings[STR_INCIDENT_DATE]),
+                                 pool_string (source, row->strings[STR_REGION]),
+                                 row->violation_mask,
+                                 row->n_victims,
+                                 (CasedbVerification) row->verification,
+                                 row->draft,
+                                 row->needs_followup,
+                                 pool_string (source, row->strings[STR_SUMMARY]));
+}
+
+/* ---- sorting ---- */
+
+typedef struct
+{
+  guint32 index;                 /* into rows: the order appended */
+  union {
+    const char *str;             /* NULL: the row has no such field */
+    guint64     num;
+  } key;
+} SortItem;
+
+typedef enum {
+  COMPARE_STRING,
+  COMPARE_NUMBER,
+  COMPARE_CODE,
+} CompareKind;
+
+typedef struct
+{
+  CompareKind kind;
+  int         sign;
+} SortContext;
+
+/* The part of @code that casedb_store_list_cases() orders by first:
+ * substr(code, 3, 4), counted in characters as SQLite does. */
+static const char *
+code_year (const char *code,
+           gsize      *len)
+{
+  const char *start = code;
+  const char *end;
+
+  for (guint i = 0; i < 2 && *start != '\0'; i++)
+    start = g_utf8_next_char (start);
+  end = start;
+  for (guint i = 0; i < 4 && *end != '\0'; i++)
+    end = g_utf8_next_char (end);
+
+  *len = end - start;
+  return start;
+}
+
+static int
+compare_codes (const char *a,
+               const char *b)
+{
+  const char *year_a;
+  const char *year_b;
+  gsize len_a;
+  gsize len_b;
+  glong chars_a;
+  glong chars_b;
+  int r;
+
+  year_a = code_year (a, &len_a);
+  year_b = code_year (b, &len_b);
+  /* SQLite's BINARY collation: bytes, then the shorter first. */
+  r = memcmp (year_a, year_b, MIN (len_a, len_b));
+  if (r != 0)
+    return r;
+  if (len_a != len_b)
+    return len_a < len_b ? -1 : 1;
+
+  chars_a = g_utf8_strlen (a, -1);
+  chars_b = g_utf8_strlen (b, -1);
+  if (chars_a != chars_b)
+    return chars_a < chars_b ? -1 : 1;
+
+  return strcmp (a, b);
+}
+
+static int
+sort_item_compare (gconstpointer a,
+                   gconstpointer b,
+                   gpointer      user_data)
+{
+  const SortItem *item_a = a;
+  const SortItem *item_b = b;
+  const SortContext *context = user_data;
+  int r = 0;
+
+  switch (context->kind)
+    {
+    case COMPARE_NUMBER:
+      if (item_a->key.num != item_b->key.num)
+        r = item_a->key.num < item_b->key.num ? -1 : 1;
+      break;
+
+    case COMPARE_STRING:
+    case COMPARE_CODE:
+      if (item_a->key.str == item_b->key.str)
+        r = 0;
+      else if (item_a->key.str == NULL)
+        r = -1;
+      else if (item_b->key.str == NULL)
+        r = 1;
+      else if (context->kind == COMPARE_CODE)
+        r = compare_codes (item_a->key.str, item_b->key.str);
+      else
+        r = strcmp (item_a->key.str, item_b->key.str);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (r != 0)
+    return r * context->sign;
+
+  /* Stable in both directions: a tie keeps the order appended. */
+  return item_a->index < item_b->index ? -1 : item_a->index > item_b->index;
+}
+
+/* The "violations" text of a row, as the list shows it, collated. */
+static char *
+violations_collate_key (guint mask)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint k = 0; k < CASEDB_N_VIOLATIONS; k++)
+    {
+      if ((mask & (1u << k)) == 0)
+        continue;
+      if (text->len > 0)
+        g_string_append (text, ", ");
+      g_string_append (text, casedb_violation_get_label ((CasedbViolationKind) k));
+    }
+
+  return g_utf8_collate_key (text->str, text->len);
+}
+
+/* Collation keys of one field, each computed once per distinct pool offset
+ * (regions share their offsets), into one chunk freed after the sort. */
+static const char *
+collate_key (CasedbCaseListModel *self,
+             GStringChunk        *keys,
+             GHashTable          *by_offset,
+             guint32              offset)
+{
+  g_autofree char *key = NULL;
+  const char *stored;
+
+  if (offset == NO_STRING)
+    return NULL;
+
+  if (by_offset != NULL
+      && (stored = g_hash_table_lookup (by_offset, GUINT_TO_POINTER (offset + 1))) != NULL)
+    return stored;
+
+  key = g_utf8_collate_key (self->pool + offset, -1);
+  stored = g_string_chunk_insert (keys, key);
+  if (by_offset != NULL)
+    g_hash_table_insert (by_offset, GUINT_TO_POINTER (offset + 1), (gpointer) stored);
+  return stored;
+}
+
+void
+casedb_case_list_model_sort (CasedbCaseListModel *self,
+                             CasedbCaseSortKey    key,
+                             gboolean             descending)
+{
+  g_autoptr(GStringChunk) keys = NULL;
+  g_autoptr(GHashTable) by_offset = NULL;
+  g_autofree SortItem *items = NULL;
+  char *mask_keys[1u << CASEDB_N_VIOLATIONS] = { NULL };
+  SortContext context = { COMPARE_STRING, descending ? -1 : 1 };
+  gint64 start;
+
+  g_return_if_fail (CASEDB_IS_CASE_LIST_MODEL (self));
+  g_return_if_fail (key < CASEDB_N_CASE_SORT_KEYS);
+
+  if (!self->frozen)
+    casedb_case_list_model_finish (self);
+  if (self->n_rows == 0)
+    return;
+
+  start = g_get_monotonic_time ();
+  /* Big blocks: given back to the system when the sort is done. */
+  keys = g_string_chunk_new (256 * 1024);
+  if (key == CASEDB_CASE_SORT_REGION)
+    by_offset = g_hash_table_new (NULL, NULL);
+
+  items = g_new (SortItem, self->n_rows);
+  for (guint32 i = 0; i < self->n_rows; i++)
+    {
+      const Row *row = &self->rows[i];
+      SortItem *item = &items[i];
+
+      item->index = i;
+      switch (key)
+        {
+        case CASEDB_CASE_SORT_CODE:
+          context.kind = COMPARE_CODE;
+          item->key.str = pool_string (self, row->strings[STR_CODE]);
+          break;
+
+        case CASEDB_CASE_SORT_REFERENCE:
+          item->key.str = collate_key (self, keys, NULL, row->strings[STR_REFERENCE]);
+          break;
+
+        case CASEDB_CASE_SORT_INCIDENT_DATE:
+          /* YYYY-MM-DD: byte order is the calendar's. */
+          item->key.str = pool_string (self, row->strings[STR_INCIDENT_DATE]);
+          break;
+
+        case CASEDB_CASE_SORT_REGION:
+          item->key.str = collate_key (self, keys, by_offset, row->strings[STR_REGION]);
+          break;
+
+        case CASEDB_CASE_SORT_VIOLATIONS:
+          {
+            guint mask = row->violation_mask & (G_N_ELEMENTS (mask_keys) - 1);
+
+            if (mask_keys[mask] == NULL)
+              mask_keys[mask] = violations_collate_key (mask);
+            item->key.str = mask_keys[mask];
+          }
+          break;
+
+        case CASEDB_CASE_SORT_VICTIMS:
+          context.kind = COMPARE_NUMBER;
+          item->key.num = row->n_victims;
+          break;
+
+        case CASEDB_CASE_SORT_VERIFICATION:
+          context.kind = COMPARE_NUMBER;
+          item->key.num = row->verification;
+          break;
+
+        case CASEDB_CASE_SORT_DRAFT:
+          context.kind = COMPARE_NUMBER;
+          item->key.num = row->draft;
+          break;
+
+        case CASEDB_N_CASE_SORT_KEYS:
+        default:
+          g_assert_not_reached ();
+        }
+    }
+
+  g_qsort_with_data (items, (gint) self->n_rows, sizeof (SortItem), sort_item_compare, &context);
+
+  if (self->order == NULL)
+    self->order = g_new (guint32, self->n_rows);
+  for (guint32 i = 0; i < self->n_rows; i++)
+    self->order[i] = items[i].index;
+
+  for (guint i = 0; i < G_N_ELEMENTS (mask_keys); i++)
+    g_free (mask_keys[i]);
+
+  g_debug ("Sorted %u cases in %.0f ms", self->n_rows,
+           (g_get_monotonic_time () - start) / 1000.0);
+
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, self->n_rows, self->n_rows);
 }

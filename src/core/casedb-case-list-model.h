@@ -7,6 +7,19 @@
 
 G_BEGIN_DECLS
 
+/* The fields the case list can be sorted by: the columns it shows. */
+typedef enum {
+  CASEDB_CASE_SORT_CODE,
+  CASEDB_CASE_SORT_REFERENCE,
+  CASEDB_CASE_SORT_INCIDENT_DATE,
+  CASEDB_CASE_SORT_REGION,
+  CASEDB_CASE_SORT_VIOLATIONS,
+  CASEDB_CASE_SORT_VICTIMS,
+  CASEDB_CASE_SORT_VERIFICATION,
+  CASEDB_CASE_SORT_DRAFT,
+  CASEDB_N_CASE_SORT_KEYS
+} CasedbCaseSortKey;
+
 /*
  * CasedbCaseListModel: the case list as casedb_store_list_cases() returns it.
  * A GListModel of CasedbCaseRow that holds its rows as compact records over
@@ -45,5 +58,26 @@ gint64               casedb_case_list_model_get_id   (CasedbCaseListModel *self,
                                                       guint                position);
 const char          *casedb_case_list_model_get_code (CasedbCaseListModel *self,
                                                       guint                position);
+
+/* How many row objects get_item() has made so far: for tests and timings
+ * that check a view asks only for the rows it shows, not for every row. */
+guint64              casedb_case_list_model_get_n_made (CasedbCaseListModel *self);
+
+/* Appends a copy of @source's row at @position (in @source's current
+ * order), under the same rules as casedb_case_list_model_append(). */
+void                 casedb_case_list_model_append_from (CasedbCaseListModel *self,
+                                                         CasedbCaseListModel *source,
+                                                         guint                position);
+
+/* Reorders the rows by @key without making a row object, then emits one
+ * items-changed (0, n, n).  Texts compare as the user's locale collates
+ * them; dates chronologically; counts, the verification status and the
+ * draft flag numerically; codes in casedb_store_list_cases()'s order (year,
+ * then number).  Ties, and rows without the field, keep the order in which
+ * they were appended; with @descending the rows without it come last.
+ * CASEDB_CASE_SORT_CODE ascending restores the store's order. */
+void                 casedb_case_list_model_sort (CasedbCaseListModel *self,
+                                                  CasedbCaseSortKey    key,
+                                                  gboolean             descending);
 
 G_END_DECLS

@@ -4,9 +4,11 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <stdlib.h>
 
 #include "casedb-case-editor.h"
 #include "casedb-case-list.h"
+#include "casedb-case-sorter.h"
 #include "casedb-core.h"
 
 /* Identity search writes an audit entry per query: do not fire it for one
@@ -64,7 +66,13 @@ struct _CasedbCaseList
   GtkDropDown       *verification_dropdown;
 
   CasedbStore       *store;
-  GtkSortListModel  *sort_model;
+  /* The listed cases, sorted as the column headers say (issue 5: sorting
+   * in a GtkSortListModel made an object and a key for every case). */
+  CasedbCaseListModel *rows;
+  CasedbCaseSortKey  sort_key;
+  /* What casedb_case_list_get_model() returns: the same object whatever
+   * list it passes through. */
+  GtkSliceListModel *rows_model;
   GtkSliceListModel *reveal_model;
   guint              reveal_tick;
   guint              reveal_frames;
@@ -78,6 +86,7 @@ struct _CasedbCaseList
   GTask             *leave_task;
   AdwMessageDialog  *leave_dialog;
 
+  guint              sort_descending : 1;
   guint              updating_filters : 1;
   /* The regions are read when the filters are opened, not at unlock. */
   guint              regions_stale : 1;
@@ -94,20 +103,20 @@ enum {
 /* Codes, references and dates are never cut short: a narrow window scrolls
  * sideways instead.  @min_chars > 0 lets a column ellipsize down to that. */
 static const struct {
-  const char *title;
-  const char *property;
-  gboolean    numeric;
-  gboolean    expand;
-  int         min_chars;
+  const char        *title;
+  CasedbCaseSortKey  sort_key;
+  gboolean           numeric;
+  gboolean           expand;
+  int                min_chars;
 } column_info[N_COLUMNS] = {
-  [COLUMN_CODE]          = { N_("Code"), "code", FALSE, FALSE, 0 },
-  [COLUMN_REFERENCE]     = { N_("Reference"), "reference", FALSE, FALSE, 0 },
-  [COLUMN_INCIDENT_DATE] = { N_("Incident Date"), "incident-date", FALSE, FALSE, 0 },
-  [COLUMN_REGION]        = { N_("Region"), "region", FALSE, TRUE, 10 },
-  [COLUMN_VIOLATIONS]    = { N_("Violations"), "violations", FALSE, TRUE, 14 },
-  [COLUMN_VICTIMS]       = { N_("Victims"), "n-victims", TRUE, FALSE, 0 },
-  [COLUMN_VERIFICATION]  = { N_("Verification"), NULL, TRUE, FALSE, 10 },
-  [COLUMN_DRAFT]         = { N_("Draft"), "draft", TRUE, FALSE, 0 },
+  [COLUMN_CODE]          = { N_("Code"), CASEDB_CASE_SORT_CODE, FALSE, FALSE, 0 },
+  [COLUMN_REFERENCE]     = { N_("Reference"), CASEDB_CASE_SORT_REFERENCE, FALSE, FALSE, 0 },
+  [COLUMN_INCIDENT_DATE] = { N_("Incident Date"), CASEDB_CASE_SORT_INCIDENT_DATE, FALSE, FALSE, 0 },
+  [COLUMN_REGION]        = { N_("Region"), CASEDB_CASE_SORT_REGION, FALSE, TRUE, 10 },
+  [COLUMN_VIOLATIONS]    = { N_("Violations"), CASEDB_CASE_SORT_VIOLATIONS, FALSE, TRUE, 14 },
+  [COLUMN_VICTIMS]       = { N_("Victims"), CASEDB_CASE_SORT_VICTIMS, TRUE, FALSE, 0 },
+  [COLUMN_VERIFICATION]  = { N_("Verification"), CASEDB_CASE_SORT_VERIFICATION, TRUE, FALSE, 10 },
+  [COLUMN_DRAFT]         = { N_("Draft"), CASEDB_CASE_SORT_DRAFT, TRUE, FALSE, 0 },
 };
 
 /* ---- the query from the widgets ---- */
@@ -251,75 +260,90 @@ casedb_case_list_update_counts (CasedbCaseList *self)
   g_debug ("Counted cases in %.0f ms", (g_get_monotonic_time () - start) / 1000.0);
 }
 
-static gboolean
-casedb_case_list_identity_filter (gpointer item,
-                                  gpointer user_data)
+static int
+casedb_case_list_compare_ids (gconstpointer a,
+                              gconstpointer b)
 {
-  GHashTable *ids = user_data;
-  gint64 id = casedb_case_row_get_id (item);
+  gint64 id_a = *(const gint64 *) a;
+  gint64 id_b = *(const gint64 *) b;
 
-  return g_hash_table_contains (ids, &id);
+  return (id_a > id_b) - (id_a < id_b);
 }
 
 /* Rows matching @q plus, for roles that may read identities, the rows
- * whose victim or guardian names match the search text. (transfer full) */
-static GListModel *
+ * whose victim or guardian names match the search text, in the store's
+ * order. (transfer full) */
+static CasedbCaseListModel *
 casedb_case_list_query_rows (CasedbCaseList  *self,
                              QueryStrings    *q,
                              GError         **error)
 {
   g_autoptr(GListModel) coded = NULL;
   g_autoptr(GArray) ids = NULL;
-  g_autoptr(GHashTable) extra = NULL;
+  g_autoptr(GArray) coded_ids = NULL;
   g_autoptr(GListModel) unfiltered = NULL;
-  g_autoptr(GtkFilterListModel) matched = NULL;
-  g_autoptr(GListStore) both = NULL;
-  GtkCustomFilter *filter;
+  CasedbCaseListModel *coded_rows;
+  CasedbCaseListModel *unfiltered_rows;
+  CasedbCaseListModel *both;
   CasedbQuery without_text;
+  guint n_coded;
+  guint n_extra = 0;
 
   g_assert (CASEDB_IS_CASE_LIST (self));
 
   if (!(coded = casedb_store_list_cases (self->store, &q->query, error)))
     return NULL;
+  coded_rows = CASEDB_CASE_LIST_MODEL (coded);
 
   if (q->text == NULL
       || g_utf8_strlen (q->text, -1) < MIN_IDENTITY_SEARCH
       || !casedb_store_can (self->store, CASEDB_PERM_READ_IDENTITY))
-    return g_steal_pointer (&coded);
+    return CASEDB_CASE_LIST_MODEL (g_steal_pointer (&coded));
 
   if (!(ids = casedb_store_search_identities (self->store, q->text, error)))
     return NULL;
   if (ids->len == 0)
-    return g_steal_pointer (&coded);
+    return CASEDB_CASE_LIST_MODEL (g_steal_pointer (&coded));
 
-  extra = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  for (guint i = 0; i < ids->len; i++)
-    g_hash_table_add (extra, g_memdup2 (&g_array_index (ids, gint64, i), sizeof (gint64)));
-  for (guint i = 0, n = g_list_model_get_n_items (coded); i < n; i++)
+  /* Ids only: no row object for each of 100,000 cases. */
+  n_coded = g_list_model_get_n_items (coded);
+  coded_ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_coded);
+  for (guint i = 0; i < n_coded; i++)
     {
-      g_autoptr(CasedbCaseRow) row = g_list_model_get_item (coded, i);
-      gint64 id = casedb_case_row_get_id (row);
+      gint64 id = casedb_case_list_model_get_id (coded_rows, i);
 
-      g_hash_table_remove (extra, &id);
+      g_array_append_val (coded_ids, id);
     }
-  if (g_hash_table_size (extra) == 0)
-    return g_steal_pointer (&coded);
+  g_array_sort (coded_ids, casedb_case_list_compare_ids);
+  g_array_sort (ids, casedb_case_list_compare_ids);
+  for (guint i = 0; i < ids->len; i++)
+    if (bsearch (&g_array_index (ids, gint64, i), coded_ids->data, coded_ids->len,
+                 sizeof (gint64), casedb_case_list_compare_ids) == NULL)
+      n_extra++;
+  if (n_extra == 0)
+    return CASEDB_CASE_LIST_MODEL (g_steal_pointer (&coded));
 
   /* The other filters still apply to identity matches. */
   without_text = q->query;
   without_text.text = NULL;
   if (!(unfiltered = casedb_store_list_cases (self->store, &without_text, error)))
     return NULL;
+  unfiltered_rows = CASEDB_CASE_LIST_MODEL (unfiltered);
 
-  filter = gtk_custom_filter_new (casedb_case_list_identity_filter,
-                                  g_steal_pointer (&extra),
-                                  (GDestroyNotify) g_hash_table_unref);
-  matched = gtk_filter_list_model_new (g_steal_pointer (&unfiltered), GTK_FILTER (filter));
-  both = g_list_store_new (G_TYPE_LIST_MODEL);
-  g_list_store_append (both, coded);
-  g_list_store_append (both, matched);
+  both = casedb_case_list_model_new ();
+  for (guint i = 0, n = g_list_model_get_n_items (unfiltered); i < n; i++)
+    {
+      gint64 id = casedb_case_list_model_get_id (unfiltered_rows, i);
 
-  return G_LIST_MODEL (gtk_flatten_list_model_new (G_LIST_MODEL (g_steal_pointer (&both))));
+      if (bsearch (&id, coded_ids->data, coded_ids->len, sizeof (gint64),
+                   casedb_case_list_compare_ids) != NULL
+          || bsearch (&id, ids->data, ids->len, sizeof (gint64),
+                      casedb_case_list_compare_ids) != NULL)
+        casedb_case_list_model_append_from (both, unfiltered_rows, i);
+    }
+  casedb_case_list_model_finish (both);
+
+  return both;
 }
 
 static void
@@ -367,7 +391,7 @@ casedb_case_list_reveal_tick_cb (GtkWidget     *widget,
     }
 
   size = gtk_slice_list_model_get_size (self->reveal_model) + REVEAL_STEP;
-  if (size < REVEAL_ROWS && size < g_list_model_get_n_items (G_LIST_MODEL (self->sort_model)))
+  if (size < REVEAL_ROWS && size < g_list_model_get_n_items (G_LIST_MODEL (self->rows_model)))
     {
       gtk_slice_list_model_set_size (self->reveal_model, size);
       return G_SOURCE_CONTINUE;
@@ -394,10 +418,40 @@ casedb_case_list_start_reveal (CasedbCaseList *self)
 }
 
 static void
+casedb_case_list_sort_changed_cb (CasedbCaseList *self,
+                                  GtkSorterChange change,
+                                  GtkSorter      *sorter)
+{
+  CasedbCaseSortKey key = CASEDB_CASE_SORT_CODE;
+  gboolean descending = FALSE;
+
+  g_assert (CASEDB_IS_CASE_LIST (self));
+
+  /* No column chosen: the store's order, which is by code. */
+  if (!casedb_case_sorter_get_primary (self->column_view, &key, &descending))
+    {
+      key = CASEDB_CASE_SORT_CODE;
+      descending = FALSE;
+    }
+  if (key == self->sort_key && descending == self->sort_descending)
+    return;
+
+  self->sort_key = key;
+  self->sort_descending = descending;
+  if (self->rows == NULL)
+    return;
+
+  /* A reordered list is a new list to the view: show it a screenful first,
+   * and GTK 4.8 does not ask for every row to find ones it knew. */
+  casedb_case_list_start_reveal (self);
+  casedb_case_list_model_sort (self->rows, self->sort_key, self->sort_descending);
+}
+
+static void
 casedb_case_list_update_rows (CasedbCaseList *self)
 {
   g_auto(QueryStrings) q = { 0 };
-  g_autoptr(GListModel) rows = NULL;
+  g_autoptr(CasedbCaseListModel) rows = NULL;
   g_autoptr(GError) error = NULL;
   gboolean can_edit;
   guint n_items;
@@ -409,10 +463,14 @@ casedb_case_list_update_rows (CasedbCaseList *self)
   casedb_case_list_build_query (self, &q, TRUE);
   casedb_case_list_update_filter_label (self, &q);
   rows = casedb_case_list_query_rows (self, &q, &error);
+  /* The store lists by code: anything else is this list's to do. */
+  if (rows != NULL && (self->sort_key != CASEDB_CASE_SORT_CODE || self->sort_descending))
+    casedb_case_list_model_sort (rows, self->sort_key, self->sort_descending);
   casedb_case_list_start_reveal (self);
-  gtk_sort_list_model_set_model (self->sort_model, rows);
+  g_set_object (&self->rows, rows);
+  gtk_slice_list_model_set_model (self->rows_model, G_LIST_MODEL (rows));
   g_debug ("Listed %u cases in %.0f ms",
-           rows ? g_list_model_get_n_items (rows) : 0,
+           rows ? g_list_model_get_n_items (G_LIST_MODEL (rows)) : 0,
            (g_get_monotonic_time () - start) / 1000.0);
 
   if (rows == NULL)
@@ -430,7 +488,7 @@ casedb_case_list_update_rows (CasedbCaseList *self)
   adw_status_page_set_description (self->no_match_page,
                                    _("Try other words, another category or fewer filters."));
 
-  n_items = g_list_model_get_n_items (rows);
+  n_items = g_list_model_get_n_items (G_LIST_MODEL (rows));
   if (n_items > 0)
     {
       gtk_stack_set_visible_child_name (self->list_stack, "cases");
@@ -1039,13 +1097,6 @@ casedb_case_list_bind_cell (GtkSignalListItemFactory *factory,
   gtk_label_set_text (label, text ? text : "");
 }
 
-static int
-casedb_case_list_verification_key (CasedbCaseRow *row,
-                                   gpointer       user_data)
-{
-  return row ? (int)casedb_case_row_get_verification (row) : -1;
-}
-
 static void
 casedb_case_list_add_columns (CasedbCaseList *self)
 {
@@ -1055,23 +1106,10 @@ casedb_case_list_add_columns (CasedbCaseList *self)
     {
       g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
       g_autoptr(GtkColumnViewColumn) column = NULL;
-      g_autoptr(GtkSorter) sorter = NULL;
-      GtkExpression *expression;
+      g_autoptr(GtkSorter) sorter = casedb_case_sorter_new (column_info[i].sort_key);
 
       g_signal_connect (factory, "setup", G_CALLBACK (casedb_case_list_setup_cell), GUINT_TO_POINTER (i));
       g_signal_connect (factory, "bind", G_CALLBACK (casedb_case_list_bind_cell), GUINT_TO_POINTER (i));
-
-      if (i == COLUMN_VERIFICATION)
-        expression = gtk_cclosure_expression_new (G_TYPE_INT, NULL, 0, NULL,
-                                                  G_CALLBACK (casedb_case_list_verification_key),
-                                                  NULL, NULL);
-      else
-        expression = gtk_property_expression_new (CASEDB_TYPE_CASE_ROW, NULL, column_info[i].property);
-
-      if (column_info[i].numeric)
-        sorter = GTK_SORTER (gtk_numeric_sorter_new (expression));
-      else
-        sorter = GTK_SORTER (gtk_string_sorter_new (expression));
 
       column = gtk_column_view_column_new (_(column_info[i].title), g_object_ref (factory));
       gtk_column_view_column_set_sorter (column, sorter);
@@ -1133,8 +1171,9 @@ casedb_case_list_clear (CasedbCaseList *self)
   casedb_secure_clear (&self->searched);
   casedb_case_list_reset_filters (self);
 
-  if (self->sort_model != NULL)
-    gtk_sort_list_model_set_model (self->sort_model, NULL);
+  if (self->rows_model != NULL)
+    gtk_slice_list_model_set_model (self->rows_model, NULL);
+  g_clear_object (&self->rows);
   g_clear_object (&self->store);
 }
 
@@ -1155,7 +1194,8 @@ casedb_case_list_dispose (GObject *object)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->reveal_tick);
   self->reveal_tick = 0;
   g_clear_object (&self->reveal_model);
-  g_clear_object (&self->sort_model);
+  g_clear_object (&self->rows_model);
+  g_clear_object (&self->rows);
   g_clear_object (&self->regions);
   g_clear_object (&self->store);
   casedb_secure_clear (&self->searched);
@@ -1222,11 +1262,12 @@ casedb_case_list_init (CasedbCaseList *self)
                            G_CALLBACK (casedb_case_list_filters_shown_cb), self,
                            G_CONNECT_SWAPPED);
 
-  /* Sorting 100,000 rows is done in steps so that the window stays live. */
-  self->sort_model = gtk_sort_list_model_new (NULL,
-                                              g_object_ref (gtk_column_view_get_sorter (self->column_view)));
-  gtk_sort_list_model_set_incremental (self->sort_model, TRUE);
-  self->reveal_model = gtk_slice_list_model_new (g_object_ref (G_LIST_MODEL (self->sort_model)),
+  self->sort_key = CASEDB_CASE_SORT_CODE;
+  g_signal_connect_object (gtk_column_view_get_sorter (self->column_view), "changed",
+                           G_CALLBACK (casedb_case_list_sort_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  self->rows_model = gtk_slice_list_model_new (NULL, 0, G_MAXUINT);
+  self->reveal_model = gtk_slice_list_model_new (g_object_ref (G_LIST_MODEL (self->rows_model)),
                                                  0, G_MAXUINT);
   selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->reveal_model)));
   gtk_single_selection_set_autoselect (selection, FALSE);
@@ -1275,5 +1316,5 @@ casedb_case_list_get_model (CasedbCaseList *self)
 {
   g_return_val_if_fail (CASEDB_IS_CASE_LIST (self), NULL);
 
-  return G_LIST_MODEL (self->sort_model);
+  return G_LIST_MODEL (self->rows_model);
 }
