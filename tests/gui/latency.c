@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "casedb-case-list.h"
+#include "casedb-gui-test-util.h"
 #include "casedb-test-util.h"
 #include "casedb-unlock-page.h"
 #include "casedb-window.h"
@@ -91,64 +92,13 @@ print_memory (const char *when)
   g_print ("\n");
 }
 
-static GtkWidget *
-find_buildable (GtkWidget  *widget,
-                const char *id)
-{
-  if (g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget)), id) == 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_buildable (child, id);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static GtkWidget *
-find_type (GtkWidget *widget,
-           GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static gboolean
-frame_cb (GtkWidget     *widget,
-          GdkFrameClock *clock,
-          gpointer       user_data)
-{
-  guint *n_frames = user_data;
-
-  (*n_frames)++;
-  return G_SOURCE_CONTINUE;
-}
-
 /* Runs the main loop until @widget painted @n more frames and nothing is pending. */
 static void
 wait_frames (GtkWidget *widget,
              guint      n)
 {
   guint n_frames = 0;
-  guint id = gtk_widget_add_tick_callback (widget, frame_cb, &n_frames, NULL);
+  guint id = casedb_gui_test_count_frames (widget, &n_frames);
 
   while (n_frames < n)
     {
@@ -226,8 +176,10 @@ main (int argc, char *argv[])
   wait_frames (GTK_WIDGET (window), 5);
   print_memory ("before unlock");
 
-  gtk_editable_set_text (GTK_EDITABLE (find_buildable (GTK_WIDGET (page), "user_entry")), USER);
-  gtk_editable_set_text (GTK_EDITABLE (find_buildable (GTK_WIDGET (page), "password_entry")), PASSWORD);
+  gtk_editable_set_text (GTK_EDITABLE (casedb_gui_test_find_buildable (GTK_WIDGET (page), "user_entry")),
+                         USER);
+  gtk_editable_set_text (GTK_EDITABLE (casedb_gui_test_find_buildable (GTK_WIDGET (page), "password_entry")),
+                         PASSWORD);
   gtk_widget_activate_action (GTK_WIDGET (page), "unlock.unlock", NULL);
 
   start = g_get_monotonic_time ();
@@ -242,7 +194,7 @@ main (int argc, char *argv[])
   wait_frames (GTK_WIDGET (window), 5);
   print_memory ("after unlock");
 
-  column_view = find_type (casedb_window_get_case_list (window), GTK_TYPE_COLUMN_VIEW);
+  column_view = casedb_gui_test_find_type (casedb_window_get_case_list (window), GTK_TYPE_COLUMN_VIEW);
   columns = gtk_column_view_get_columns (GTK_COLUMN_VIEW (column_view));
   rows = casedb_case_list_get_model (CASEDB_CASE_LIST (casedb_window_get_case_list (window)));
   for (guint i = 0; i < (guint) n_sort && i < g_list_model_get_n_items (columns); i++)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "casedb-case-editor.h"
+#include "casedb-gui-test-util.h"
 #include "casedb-test-util.h"
 
 /* Marker identities: if one of these shows up in a widget, an identity leaked. */
@@ -38,18 +39,6 @@ typedef struct
   char        *db_path;
   gint64       marked_id;   /* a stored case with marker identities */
 } Fixture;
-
-static CasedbStore *
-open_as (Fixture    *fixture,
-         const char *user)
-{
-  g_autoptr(GError) error = NULL;
-  CasedbStore *store = casedb_store_open (fixture->db_path, user, PASSWORD, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (store);
-  return store;
-}
 
 static void
 fixture_setup (Fixture       *fixture,
@@ -94,62 +83,15 @@ fixture_teardown (Fixture       *fixture,
   g_free (fixture->db_path);
 }
 
-static GtkWidget *
-find_named (GtkWidget  *widget,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_named (child, name);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-/* Every text a widget under @widget holds or shows: labels, editables,
- * text views, tooltips. */
-static void
-collect_text (GtkWidget *widget,
-              GString   *out)
-{
-  if (GTK_IS_LABEL (widget))
-    g_string_append_printf (out, "%s\n", gtk_label_get_text (GTK_LABEL (widget)));
-  if (GTK_IS_EDITABLE (widget))
-    g_string_append_printf (out, "%s\n", gtk_editable_get_text (GTK_EDITABLE (widget)));
-  if (GTK_IS_TEXT_VIEW (widget))
-    {
-      GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (widget));
-      GtkTextIter start, end;
-      g_autofree char *text = NULL;
-
-      gtk_text_buffer_get_bounds (buffer, &start, &end);
-      text = gtk_text_buffer_get_text (buffer, &start, &end, TRUE);
-      g_string_append_printf (out, "%s\n", text);
-    }
-  if (gtk_widget_get_tooltip_text (widget) != NULL)
-    g_string_append_printf (out, "%s\n", gtk_widget_get_tooltip_text (widget));
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_text (child, out);
-}
-
+/* Whether @needle is among every text a widget under @widget holds or
+ * shows: labels, editables, text views, tooltips. */
 static gboolean
 shows_text (GtkWidget  *widget,
             const char *needle)
 {
-  g_autoptr(GString) out = g_string_new (NULL);
+  g_autofree char *text = casedb_gui_test_dup_text (widget, CASEDB_GUI_TEST_TEXT_SHOWN);
 
-  collect_text (widget, out);
-  return strstr (out->str, needle) != NULL;
+  return strstr (text, needle) != NULL;
 }
 
 /* How many times @needle is shown under @widget. */
@@ -157,11 +99,10 @@ static guint
 count_text (GtkWidget  *widget,
             const char *needle)
 {
-  g_autoptr(GString) out = g_string_new (NULL);
+  g_autofree char *text = casedb_gui_test_dup_text (widget, CASEDB_GUI_TEST_TEXT_SHOWN);
   guint n = 0;
 
-  collect_text (widget, out);
-  for (const char *at = strstr (out->str, needle); at != NULL; at = strstr (at + 1, needle))
+  for (const char *at = strstr (text, needle); at != NULL; at = strstr (at + 1, needle))
     n++;
   return n;
 }
@@ -216,7 +157,7 @@ assert_row_shows (GtkWidget  *editor,
                   const char *name,
                   const char *value)
 {
-  GtkWidget *row = find_named (editor, name);
+  GtkWidget *row = casedb_gui_test_find_named (editor, name);
 
   g_assert_nonnull (row);
   g_assert_true (ADW_IS_ACTION_ROW (row));
@@ -229,20 +170,13 @@ set_entry (GtkWidget  *editor,
            const char *name,
            const char *text)
 {
-  GtkWidget *widget = find_named (editor, name);
+  GtkWidget *widget = casedb_gui_test_find_named (editor, name);
 
   g_assert_nonnull (widget);
   if (GTK_IS_TEXT_VIEW (widget))
     gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (widget)), text, -1);
   else
     gtk_editable_set_text (GTK_EDITABLE (widget), text);
-}
-
-static void
-iterate (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
 }
 
 /* A toplevel for @editor, so that dialogs have a parent. */
@@ -254,7 +188,7 @@ show_in_window (GtkWidget *editor)
   gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
   gtk_window_set_child (GTK_WINDOW (window), editor);
   gtk_window_present (GTK_WINDOW (window));
-  iterate ();
+  casedb_gui_test_iterate ();
   return window;
 }
 
@@ -268,7 +202,7 @@ open_case (CasedbStore  *store,
 
   *window = show_in_window (editor);
   casedb_case_editor_load (CASEDB_CASE_EDITOR (editor), id);
-  iterate ();
+  casedb_gui_test_iterate ();
   return editor;
 }
 
@@ -277,7 +211,7 @@ destroy_window (GtkWidget *window,
                 GtkWidget *editor)
 {
   gtk_window_destroy (GTK_WINDOW (window));
-  iterate ();
+  casedb_gui_test_iterate ();
   g_assert_finalize_object (editor);
 }
 
@@ -325,37 +259,37 @@ static void
 test_analyst_has_no_identity_widgets (Fixture       *fixture,
                                       gconstpointer  data)
 {
-  g_autoptr(CasedbStore) analyst = open_as (fixture, "analyst");
-  g_autoptr(CasedbStore) worker = open_as (fixture, "worker");
+  g_autoptr(CasedbStore) analyst = casedb_gui_test_open_as (fixture->db_path, "analyst", PASSWORD);
+  g_autoptr(CasedbStore) worker = casedb_gui_test_open_as (fixture->db_path, "worker", PASSWORD);
   GtkWidget *editor;
   GtkWidget *window;
 
   editor = open_case (analyst, fixture->marked_id, &window);
 
   for (guint i = 0; i < G_N_ELEMENTS (identity_widget_names); i++)
-    g_assert_null (find_named (editor, identity_widget_names[i]));
-  g_assert_nonnull (find_named (editor, "identity-lock"));
+    g_assert_null (casedb_gui_test_find_named (editor, identity_widget_names[i]));
+  g_assert_nonnull (casedb_gui_test_find_named (editor, "identity-lock"));
   g_assert_true (shows_text (editor, "REF-MARKED"));
   g_assert_false (shows_any_marker (editor));
 
   /* Reveal is not there for an analyst; activating it changes nothing. */
   gtk_widget_activate_action (editor, "editor.reveal", NULL);
   gtk_widget_activate_action (editor, "editor.save", NULL);
-  iterate ();
+  casedb_gui_test_iterate ();
   g_assert_false (shows_any_marker (editor));
   for (guint i = 0; i < G_N_ELEMENTS (identity_widget_names); i++)
-    g_assert_null (find_named (editor, identity_widget_names[i]));
+    g_assert_null (casedb_gui_test_find_named (editor, identity_widget_names[i]));
   g_assert_false (casedb_case_editor_get_modified (CASEDB_CASE_EDITOR (editor)));
   destroy_window (window, editor);
 
   /* The caseworker has the widgets, hidden until Reveal. */
   editor = open_case (worker, fixture->marked_id, &window);
-  g_assert_nonnull (find_named (editor, "victim-name"));
-  g_assert_nonnull (find_named (editor, "narrative"));
-  g_assert_null (find_named (editor, "identity-lock"));
+  g_assert_nonnull (casedb_gui_test_find_named (editor, "victim-name"));
+  g_assert_nonnull (casedb_gui_test_find_named (editor, "narrative"));
+  g_assert_null (casedb_gui_test_find_named (editor, "identity-lock"));
   g_assert_false (shows_any_marker (editor));
   gtk_widget_activate_action (editor, "editor.reveal", NULL);
-  iterate ();
+  casedb_gui_test_iterate ();
   g_assert_true (shows_text (editor, MARKER_NAME));
   g_assert_true (shows_text (editor, MARKER_NARRATIVE));
   g_assert_true (shows_text (editor, MARKER_PLACE));
@@ -369,7 +303,7 @@ static void
 test_analyst_sees_read_only_view (Fixture       *fixture,
                                   gconstpointer  data)
 {
-  g_autoptr(CasedbStore) analyst = open_as (fixture, "analyst");
+  g_autoptr(CasedbStore) analyst = casedb_gui_test_open_as (fixture->db_path, "analyst", PASSWORD);
   g_autoptr(CasedbCase) stored = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *age = NULL;
@@ -393,7 +327,7 @@ test_analyst_sees_read_only_view (Fixture       *fixture,
   assert_nothing_editable (editor, TRUE);
   g_assert_false (shows_any_marker (editor));
   for (guint i = 0; i < G_N_ELEMENTS (identity_widget_names); i++)
-    g_assert_null (find_named (editor, identity_widget_names[i]));
+    g_assert_null (casedb_gui_test_find_named (editor, identity_widget_names[i]));
   g_assert_true (shows_text (editor, "Read only"));
 
   {
@@ -423,7 +357,7 @@ test_analyst_sees_read_only_view (Fixture       *fixture,
   g_assert_null (stored->consent.legal_basis);
   assert_row_shows (editor, "legal-basis", "Not recorded");
 
-  g_assert_true (shows_text (find_named (editor, "violation"),
+  g_assert_true (shows_text (casedb_gui_test_find_named (editor, "violation"),
                              casedb_violation_get_label (violation->kind)));
   assert_row_shows (editor, "perpetrator-code", violation->perpetrator_code);
   assert_row_shows (editor, "violation-victims", victim->code);
@@ -438,15 +372,15 @@ test_analyst_sees_read_only_view (Fixture       *fixture,
   g_assert_cmpuint (n_reference, >, 0);
   g_assert_cmpuint (n_victim, >, 0);
   casedb_case_editor_load (CASEDB_CASE_EDITOR (editor), fixture->marked_id);
-  iterate ();
+  casedb_gui_test_iterate ();
   g_assert_cmpuint (count_text (editor, stored->reference), ==, n_reference);
   g_assert_cmpuint (count_text (editor, victim->code), ==, n_victim);
   assert_nothing_editable (editor, TRUE);
   casedb_case_editor_clear (CASEDB_CASE_EDITOR (editor));
-  iterate ();
+  casedb_gui_test_iterate ();
   g_assert_false (shows_text (editor, "REF-MARKED"));
   g_assert_false (shows_text (editor, stored->code));
-  g_assert_null (find_named (editor, "reference"));
+  g_assert_null (casedb_gui_test_find_named (editor, "reference"));
 
   destroy_window (window, editor);
 }
@@ -456,13 +390,13 @@ static void
 test_caseworker_keeps_form (Fixture       *fixture,
                             gconstpointer  data)
 {
-  g_autoptr(CasedbStore) worker = open_as (fixture, "worker");
+  g_autoptr(CasedbStore) worker = casedb_gui_test_open_as (fixture->db_path, "worker", PASSWORD);
   GtkWidget *window;
   GtkWidget *editor = open_case (worker, fixture->marked_id, &window);
 
   for (guint i = 0; i < G_N_ELEMENTS (form_entry_names); i++)
     {
-      GtkWidget *widget = find_named (editor, form_entry_names[i]);
+      GtkWidget *widget = casedb_gui_test_find_named (editor, form_entry_names[i]);
 
       g_assert_nonnull (widget);
       g_assert_true (ADW_IS_ENTRY_ROW (widget));
@@ -470,17 +404,17 @@ test_caseworker_keeps_form (Fixture       *fixture,
     }
   for (guint i = 0; i < G_N_ELEMENTS (form_control_names); i++)
     {
-      GtkWidget *widget = find_named (editor, form_control_names[i]);
+      GtkWidget *widget = casedb_gui_test_find_named (editor, form_control_names[i]);
 
       g_assert_nonnull (widget);
       g_assert_true (ADW_IS_COMBO_ROW (widget) || GTK_IS_SWITCH (widget) ||
                      GTK_IS_CHECK_BUTTON (widget));
       g_assert_true (gtk_widget_get_sensitive (widget));
     }
-  g_assert_true (shows_text (find_named (editor, "reference"), "REF-MARKED"));
+  g_assert_true (shows_text (casedb_gui_test_find_named (editor, "reference"), "REF-MARKED"));
   g_assert_false (shows_text (editor, "Read only"));
   g_assert_false (shows_text (editor, "Not recorded"));
-  g_assert_null (find_named (editor, "case-code"));
+  g_assert_null (casedb_gui_test_find_named (editor, "case-code"));
 
   destroy_window (window, editor);
 }
@@ -489,7 +423,7 @@ static void
 test_caseworker_creates_case (Fixture       *fixture,
                               gconstpointer  data)
 {
-  g_autoptr(CasedbStore) worker = open_as (fixture, "worker");
+  g_autoptr(CasedbStore) worker = casedb_gui_test_open_as (fixture->db_path, "worker", PASSWORD);
   g_autoptr(CasedbCaseRow) row = NULL;
   g_autoptr(CasedbCase) stored = NULL;
   g_autoptr(GError) error = NULL;
@@ -516,17 +450,20 @@ test_caseworker_creates_case (Fixture       *fixture,
   set_entry (editor, "narrative", MARKER_NARRATIVE);
   gtk_widget_activate_action (editor, "editor.add-violation", NULL);
   gtk_widget_activate_action (editor, "editor.add-victim", NULL);
-  iterate ();
-  adw_combo_row_set_selected (ADW_COMBO_ROW (find_named (editor, "violation-kind")),
+  casedb_gui_test_iterate ();
+  adw_combo_row_set_selected (ADW_COMBO_ROW (casedb_gui_test_find_named (editor, "violation-kind")),
                               CASEDB_VIOLATION_RECRUITMENT_USE);
-  adw_combo_row_set_selected (ADW_COMBO_ROW (find_named (editor, "victim-sex")), CASEDB_SEX_MALE);
-  adw_combo_row_set_selected (ADW_COMBO_ROW (find_named (editor, "victim-age")), 15 + 1);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (casedb_gui_test_find_named (editor, "victim-sex")),
+                              CASEDB_SEX_MALE);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (casedb_gui_test_find_named (editor, "victim-age")),
+                              15 + 1);
   set_entry (editor, "victim-name", MARKER_NAME);
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (find_named (editor, "victim-link")), TRUE);
-  gtk_switch_set_active (GTK_SWITCH (find_named (editor, "use-statistics")), TRUE);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (casedb_gui_test_find_named (editor, "victim-link")),
+                               TRUE);
+  gtk_switch_set_active (GTK_SWITCH (casedb_gui_test_find_named (editor, "use-statistics")), TRUE);
 
   gtk_widget_activate_action (editor, "editor.save", NULL);
-  iterate ();
+  casedb_gui_test_iterate ();
 
   g_assert_cmpint (saved_id, >, 0);
   g_assert_false (casedb_case_editor_get_modified (CASEDB_CASE_EDITOR (editor)));
@@ -563,7 +500,7 @@ static void
 test_draft_with_partial_info (Fixture       *fixture,
                               gconstpointer  data)
 {
-  g_autoptr(CasedbStore) worker = open_as (fixture, "worker");
+  g_autoptr(CasedbStore) worker = casedb_gui_test_open_as (fixture->db_path, "worker", PASSWORD);
   g_autoptr(CasedbCaseRow) row = NULL;
   GtkWidget *editor;
   GtkWidget *window;
@@ -578,31 +515,34 @@ test_draft_with_partial_info (Fixture       *fixture,
 
   /* No incident date, no violation: a full save is refused and says why. */
   gtk_widget_activate_action (editor, "editor.save", NULL);
-  iterate ();
+  casedb_gui_test_iterate ();
   g_assert_cmpint (saved_id, ==, 0);
   g_assert_null (find_case (worker, "REF-PARTIAL", &n_cases));
   g_assert_cmpuint (n_cases, ==, 1);
-  g_assert_true (gtk_widget_has_css_class (find_named (editor, "incident-date"), "error"));
+  g_assert_true (gtk_widget_has_css_class (casedb_gui_test_find_named (editor, "incident-date"),
+                                           "error"));
   g_assert_true (shows_text (editor, "Incident date"));
   g_assert_true (casedb_case_editor_get_modified (CASEDB_CASE_EDITOR (editor)));
 
   /* A draft may be partial, but not malformed. */
   set_entry (editor, "consent-date", "2024-13-45");
   gtk_widget_activate_action (editor, "editor.save-draft", NULL);
-  iterate ();
+  casedb_gui_test_iterate ();
   g_assert_cmpint (saved_id, ==, 0);
-  g_assert_true (gtk_widget_has_css_class (find_named (editor, "consent-date"), "error"));
+  g_assert_true (gtk_widget_has_css_class (casedb_gui_test_find_named (editor, "consent-date"),
+                                           "error"));
 
   set_entry (editor, "consent-date", "");
   gtk_widget_activate_action (editor, "editor.save-draft", NULL);
-  iterate ();
+  casedb_gui_test_iterate ();
   g_assert_cmpint (saved_id, >, 0);
   row = find_case (worker, "REF-PARTIAL", &n_cases);
   g_assert_nonnull (row);
   g_assert_true (casedb_case_row_get_draft (row));
   g_assert_true (casedb_case_row_get_incident_date (row) == NULL ||
                  *casedb_case_row_get_incident_date (row) == '\0');
-  g_assert_false (gtk_widget_has_css_class (find_named (editor, "incident-date"), "error"));
+  g_assert_false (gtk_widget_has_css_class (casedb_gui_test_find_named (editor, "incident-date"),
+                                            "error"));
 
   destroy_window (window, editor);
 }
@@ -611,7 +551,7 @@ static void
 test_clear_wipes_identities (Fixture       *fixture,
                              gconstpointer  data)
 {
-  g_autoptr(CasedbStore) worker = open_as (fixture, "worker");
+  g_autoptr(CasedbStore) worker = casedb_gui_test_open_as (fixture->db_path, "worker", PASSWORD);
   GtkWidget *editor;
   GtkWidget *window;
 
@@ -620,12 +560,12 @@ test_clear_wipes_identities (Fixture       *fixture,
 
   casedb_case_editor_load (CASEDB_CASE_EDITOR (editor), fixture->marked_id);
   gtk_widget_activate_action (editor, "editor.reveal", NULL);
-  iterate ();
+  casedb_gui_test_iterate ();
   g_assert_true (shows_text (editor, MARKER_NAME));
   g_assert_true (shows_text (editor, MARKER_NARRATIVE));
 
   casedb_case_editor_clear (CASEDB_CASE_EDITOR (editor));
-  iterate ();
+  casedb_gui_test_iterate ();
   g_assert_false (shows_any_marker (editor));
   g_assert_false (shows_text (editor, "REF-MARKED"));
   g_assert_false (casedb_case_editor_get_modified (CASEDB_CASE_EDITOR (editor)));
@@ -644,27 +584,12 @@ test_clear_wipes_identities (Fixture       *fixture,
   destroy_window (window, editor);
 }
 
-static AdwMessageDialog *
-find_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (window))
-        return ADW_MESSAGE_DIALOG (window);
-    }
-  return NULL;
-}
-
 /* Delete asks first, can be undone, and only then removes the case. */
 static void
 test_delete_with_undo (Fixture       *fixture,
                        gconstpointer  data)
 {
-  g_autoptr(CasedbStore) worker = open_as (fixture, "worker");
+  g_autoptr(CasedbStore) worker = casedb_gui_test_open_as (fixture->db_path, "worker", PASSWORD);
   g_autoptr(CasedbCaseRow) row = NULL;
   AdwMessageDialog *dialog;
   GtkWidget *editor;
@@ -678,11 +603,13 @@ test_delete_with_undo (Fixture       *fixture,
   casedb_case_editor_load (CASEDB_CASE_EDITOR (editor), fixture->marked_id);
 
   gtk_widget_activate_action (editor, "editor.delete", NULL);
-  iterate ();
-  dialog = find_dialog ();
+  casedb_gui_test_iterate ();
+  dialog = casedb_gui_test_find_message_dialog (NULL);
   g_assert_nonnull (dialog);
+  /* What a click on Delete does: respond, then close. */
   adw_message_dialog_response (dialog, "delete");
-  iterate ();
+  gtk_window_close (GTK_WINDOW (dialog));
+  casedb_gui_test_iterate ();
 
   /* Confirmed, but still undoable: the case is still stored. */
   g_clear_object (&row);
@@ -690,15 +617,17 @@ test_delete_with_undo (Fixture       *fixture,
   g_assert_nonnull (row);
   g_assert_cmpint (deleted_id, ==, 0);
   gtk_widget_activate_action (editor, "editor.undo-delete", NULL);
-  iterate ();
+  casedb_gui_test_iterate ();
   g_assert_true (shows_text (editor, "REF-MARKED"));
 
   gtk_widget_activate_action (editor, "editor.delete", NULL);
-  iterate ();
-  dialog = find_dialog ();
+  casedb_gui_test_iterate ();
+  dialog = casedb_gui_test_find_message_dialog (NULL);
   g_assert_nonnull (dialog);
+  /* What a click on Delete does: respond, then close. */
   adw_message_dialog_response (dialog, "delete");
-  iterate ();
+  gtk_window_close (GTK_WINDOW (dialog));
+  casedb_gui_test_iterate ();
   g_assert_cmpint (deleted_id, ==, 0);
 
   /* Leaving the editor carries the deletion out. */
@@ -716,18 +645,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_print ("1..0 # SKIP no display (run under xvfb-run)\n");
-      return 0;
-    }
-
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  if (!casedb_core_init (&error))
-    g_error ("core init: %s", error->message);
+  if (!casedb_gui_test_init (&argc, &argv))
+    return 0;
 
   g_test_add ("/gui/case-editor/analyst-has-no-identity-widgets", Fixture, NULL,
               fixture_setup, test_analyst_has_no_identity_widgets, fixture_teardown);

@@ -7,6 +7,7 @@
 
 #include "casedb-audit-page.h"
 #include "casedb-case-list.h"
+#include "casedb-gui-test-util.h"
 #include "casedb-share-page.h"
 #include "casedb-statistics-page.h"
 #include "casedb-test-util.h"
@@ -25,63 +26,10 @@
 static char *tmpdir;
 static char *db_path;
 
-static GtkWidget *
-find_type (GtkWidget *widget,
-           GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static GtkWidget *
-find_buildable (GtkWidget  *widget,
-                const char *id)
-{
-  if (g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget)), id) == 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_buildable (child, id);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static void
-iterate (void)
-{
-  for (guint i = 0; i < 20; i++)
-    while (g_main_context_iteration (NULL, FALSE))
-      ;
-}
-
 static CasedbStore *
 open_store (void)
 {
-  g_autoptr(GError) error = NULL;
-  CasedbStore *store = casedb_store_open (db_path, "sara", "supervisor-pass-8213", &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (store);
-  return store;
+  return casedb_gui_test_open_as (db_path, "sara", "supervisor-pass-8213");
 }
 
 static void
@@ -93,10 +41,11 @@ test_pages_built_when_shown (void)
 
   gtk_window_present (GTK_WINDOW (window));
   casedb_window_set_store (window, store);
-  iterate ();
+  casedb_gui_test_settle ();
 
   /* Every page of the supervisor has its place in the switcher… */
-  view_stack = ADW_VIEW_STACK (find_type (GTK_WIDGET (window), ADW_TYPE_VIEW_STACK));
+  view_stack = ADW_VIEW_STACK (casedb_gui_test_find_type (GTK_WIDGET (window),
+                                                          ADW_TYPE_VIEW_STACK));
   g_assert_nonnull (view_stack);
   g_assert_nonnull (adw_view_stack_get_child_by_name (view_stack, "statistics"));
   g_assert_nonnull (adw_view_stack_get_child_by_name (view_stack, "users"));
@@ -104,46 +53,35 @@ test_pages_built_when_shown (void)
   g_assert_nonnull (adw_view_stack_get_child_by_name (view_stack, "share"));
 
   /* …but only the case list is built. */
-  g_assert_nonnull (find_type (GTK_WIDGET (window), CASEDB_TYPE_CASE_LIST));
-  g_assert_null (find_type (GTK_WIDGET (window), CASEDB_TYPE_STATISTICS_PAGE));
-  g_assert_null (find_type (GTK_WIDGET (window), CASEDB_TYPE_USERS_PAGE));
-  g_assert_null (find_type (GTK_WIDGET (window), CASEDB_TYPE_AUDIT_PAGE));
-  g_assert_null (find_type (GTK_WIDGET (window), CASEDB_TYPE_SHARE_PAGE));
+  g_assert_nonnull (casedb_gui_test_find_type (GTK_WIDGET (window), CASEDB_TYPE_CASE_LIST));
+  g_assert_null (casedb_gui_test_find_type (GTK_WIDGET (window), CASEDB_TYPE_STATISTICS_PAGE));
+  g_assert_null (casedb_gui_test_find_type (GTK_WIDGET (window), CASEDB_TYPE_USERS_PAGE));
+  g_assert_null (casedb_gui_test_find_type (GTK_WIDGET (window), CASEDB_TYPE_AUDIT_PAGE));
+  g_assert_null (casedb_gui_test_find_type (GTK_WIDGET (window), CASEDB_TYPE_SHARE_PAGE));
 
   /* Shown once, a page stays. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "audit");
-  iterate ();
+  casedb_gui_test_settle ();
   g_assert_cmpstr (adw_view_stack_get_visible_child_name (view_stack), ==, "audit");
-  g_assert_nonnull (find_type (GTK_WIDGET (window), CASEDB_TYPE_AUDIT_PAGE));
-  g_assert_null (find_type (GTK_WIDGET (window), CASEDB_TYPE_STATISTICS_PAGE));
+  g_assert_nonnull (casedb_gui_test_find_type (GTK_WIDGET (window), CASEDB_TYPE_AUDIT_PAGE));
+  g_assert_null (casedb_gui_test_find_type (GTK_WIDGET (window), CASEDB_TYPE_STATISTICS_PAGE));
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "statistics");
-  iterate ();
-  g_assert_nonnull (find_type (GTK_WIDGET (window), CASEDB_TYPE_STATISTICS_PAGE));
-  g_assert_nonnull (find_type (GTK_WIDGET (window), CASEDB_TYPE_AUDIT_PAGE));
+  casedb_gui_test_settle ();
+  g_assert_nonnull (casedb_gui_test_find_type (GTK_WIDGET (window), CASEDB_TYPE_STATISTICS_PAGE));
+  g_assert_nonnull (casedb_gui_test_find_type (GTK_WIDGET (window), CASEDB_TYPE_AUDIT_PAGE));
 
   /* The lock takes every page, built or not. */
   casedb_window_lock (window);
-  iterate ();
-  g_assert_null (find_type (GTK_WIDGET (window), CASEDB_TYPE_CASE_LIST));
-  g_assert_null (find_type (GTK_WIDGET (window), CASEDB_TYPE_STATISTICS_PAGE));
-  g_assert_null (find_type (GTK_WIDGET (window), CASEDB_TYPE_AUDIT_PAGE));
+  casedb_gui_test_settle ();
+  g_assert_null (casedb_gui_test_find_type (GTK_WIDGET (window), CASEDB_TYPE_CASE_LIST));
+  g_assert_null (casedb_gui_test_find_type (GTK_WIDGET (window), CASEDB_TYPE_STATISTICS_PAGE));
+  g_assert_null (casedb_gui_test_find_type (GTK_WIDGET (window), CASEDB_TYPE_AUDIT_PAGE));
   g_assert_null (adw_view_stack_get_child_by_name (view_stack, "statistics"));
   g_assert_null (adw_view_stack_get_child_by_name (view_stack, "audit"));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  iterate ();
-}
-
-static gboolean
-count_frame_cb (GtkWidget     *widget,
-                GdkFrameClock *clock,
-                gpointer       user_data)
-{
-  guint *n_frames = user_data;
-
-  (*n_frames)++;
-  return G_SOURCE_CONTINUE;
+  casedb_gui_test_settle ();
 }
 
 static void
@@ -167,11 +105,11 @@ test_list_revealed (void)
   g_assert_cmpuint (g_list_model_get_n_items (rows), ==, N_CASES);
 
   /* …the view gets them a screenful first, and all of them a few frames on. */
-  column_view = GTK_COLUMN_VIEW (find_type (GTK_WIDGET (window), GTK_TYPE_COLUMN_VIEW));
+  column_view = GTK_COLUMN_VIEW (casedb_gui_test_find_type (GTK_WIDGET (window), GTK_TYPE_COLUMN_VIEW));
   shown = G_LIST_MODEL (gtk_column_view_get_model (column_view));
   g_assert_cmpuint (g_list_model_get_n_items (shown), <, N_CASES);
 
-  tick = gtk_widget_add_tick_callback (GTK_WIDGET (window), count_frame_cb, &n_frames, NULL);
+  tick = casedb_gui_test_count_frames (GTK_WIDGET (window), &n_frames);
   deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
   while (g_list_model_get_n_items (shown) < N_CASES && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
@@ -189,7 +127,7 @@ test_list_revealed (void)
 
   casedb_window_lock (window);
   gtk_window_destroy (GTK_WINDOW (window));
-  iterate ();
+  casedb_gui_test_settle ();
 }
 
 static void
@@ -210,12 +148,12 @@ test_regions_when_filters_open (void)
 
   gtk_window_present (GTK_WINDOW (window));
   casedb_window_set_store (window, store);
-  iterate ();
+  casedb_gui_test_settle ();
   case_list = casedb_window_get_case_list (window);
-  filter_button = GTK_MENU_BUTTON (find_buildable (case_list, "filter_button"));
+  filter_button = GTK_MENU_BUTTON (casedb_gui_test_find_buildable (case_list, "filter_button"));
   g_assert_nonnull (filter_button);
-  dropdown = GTK_DROP_DOWN (find_buildable (GTK_WIDGET (gtk_menu_button_get_popover (filter_button)),
-                                            "region_dropdown"));
+  dropdown = GTK_DROP_DOWN (casedb_gui_test_find_buildable (GTK_WIDGET (gtk_menu_button_get_popover (filter_button)),
+                                                            "region_dropdown"));
   g_assert_nonnull (dropdown);
 
   /* Only "Any Region" until the filters are opened. */
@@ -223,7 +161,7 @@ test_regions_when_filters_open (void)
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
 
   gtk_menu_button_popup (filter_button);
-  iterate ();
+  casedb_gui_test_settle ();
   model = gtk_drop_down_get_model (dropdown);
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1 + g_strv_length (regions));
   for (guint i = 0; regions[i] != NULL; i++)
@@ -231,7 +169,7 @@ test_regions_when_filters_open (void)
 
   /* A region chosen filters the list. */
   gtk_drop_down_set_selected (dropdown, 1);
-  iterate ();
+  casedb_gui_test_settle ();
   {
     GListModel *rows = casedb_case_list_get_model (CASEDB_CASE_LIST (case_list));
     guint n = g_list_model_get_n_items (rows);
@@ -249,7 +187,7 @@ test_regions_when_filters_open (void)
   gtk_menu_button_popdown (filter_button);
   casedb_window_lock (window);
   gtk_window_destroy (GTK_WINDOW (window));
-  iterate ();
+  casedb_gui_test_settle ();
 }
 
 int
@@ -260,16 +198,8 @@ main (int   argc,
   g_autoptr(CasedbStore) store = NULL;
   int ret;
 
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_print ("1..0 # SKIP no display (run under xvfb-run)\n");
-      return 0;
-    }
-
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  if (!casedb_core_init (&error))
-    g_error ("core init: %s", error->message);
+  if (!casedb_gui_test_init (&argc, &argv))
+    return 0;
 
   tmpdir = casedb_test_mkdtemp ();
   db_path = g_build_filename (tmpdir, "first-show.casedb", NULL);

@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "casedb-gui-test-util.h"
 #include "casedb-import-fixture.h"
 #include "casedb-share-page.h"
 #include "casedb-test-util.h"
@@ -18,25 +19,6 @@
 static char *tmpdir;
 static char *db_path;
 
-static CasedbStore *
-open_as (const char *user,
-         const char *password)
-{
-  g_autoptr(GError) error = NULL;
-  CasedbStore *store = casedb_store_open (db_path, user, password, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (store);
-  return store;
-}
-
-static void
-close_store (CasedbStore *store)
-{
-  casedb_store_close (store);
-  g_object_unref (store);
-}
-
 static CasedbSharePage *
 make_page (CasedbStore *store)
 {
@@ -46,34 +28,12 @@ make_page (CasedbStore *store)
   return page;
 }
 
-static void
-collect_text (GtkWidget *widget,
-              GString   *out)
-{
-  if (GTK_IS_LABEL (widget))
-    {
-      g_string_append (out, gtk_label_get_text (GTK_LABEL (widget)));
-      g_string_append_c (out, '\n');
-    }
-  if (GTK_IS_BUTTON (widget) && gtk_button_get_label (GTK_BUTTON (widget)) != NULL)
-    {
-      g_string_append (out, gtk_button_get_label (GTK_BUTTON (widget)));
-      g_string_append_c (out, '\n');
-    }
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_text (child, out);
-}
-
+/* The labels and button labels of @page: what a user reads on it. */
 static char *
 page_text (CasedbSharePage *page)
 {
-  GString *out = g_string_new (NULL);
-
-  collect_text (GTK_WIDGET (page), out);
-  return g_string_free (out, FALSE);
+  return casedb_gui_test_dup_text (GTK_WIDGET (page),
+                                   CASEDB_GUI_TEST_TEXT_LABELS | CASEDB_GUI_TEST_TEXT_BUTTONS);
 }
 
 static GtkWidget *
@@ -94,20 +54,6 @@ find_button (GtkWidget  *widget,
     }
 
   return NULL;
-}
-
-static guint
-count_type (GtkWidget *widget,
-            GType      type)
-{
-  guint n = G_TYPE_CHECK_INSTANCE_TYPE (widget, type) ? 1 : 0;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    n += count_type (child, type);
-
-  return n;
 }
 
 static guint
@@ -143,9 +89,9 @@ static void
 test_sections_by_role (void)
 {
   g_autoptr(GError) error = NULL;
-  CasedbStore *caseworker = open_as ("karim", CASEWORKER_PASSWORD);
-  CasedbStore *supervisor = open_as ("admin", SUPERVISOR_PASSWORD);
-  CasedbStore *analyst = open_as ("lina", CASEWORKER_PASSWORD);
+  CasedbStore *caseworker = casedb_gui_test_open_as (db_path, "karim", CASEWORKER_PASSWORD);
+  CasedbStore *supervisor = casedb_gui_test_open_as (db_path, "admin", SUPERVISOR_PASSWORD);
+  CasedbStore *analyst = casedb_gui_test_open_as (db_path, "lina", CASEWORKER_PASSWORD);
   CasedbSharePage *page;
   g_autofree char *text = NULL;
 
@@ -160,9 +106,9 @@ test_sections_by_role (void)
   g_assert_null (find_button (GTK_WIDGET (page), "_Save Summary…"));
   g_assert_null (find_button (GTK_WIDGET (page), "P_rint…"));
   g_assert_null (find_button (GTK_WIDGET (page), "_Back Up Now…"));
-  g_assert_cmpuint (count_type (GTK_WIDGET (page), GTK_TYPE_SPIN_BUTTON), ==, 0);
-  g_assert_cmpuint (count_type (GTK_WIDGET (page), ADW_TYPE_COMBO_ROW), ==, 0);
-  g_assert_cmpuint (count_type (GTK_WIDGET (page), GTK_TYPE_SWITCH), ==, 0);
+  g_assert_cmpuint (casedb_gui_test_count_type (GTK_WIDGET (page), GTK_TYPE_SPIN_BUTTON), ==, 0);
+  g_assert_cmpuint (casedb_gui_test_count_type (GTK_WIDGET (page), ADW_TYPE_COMBO_ROW), ==, 0);
+  g_assert_cmpuint (casedb_gui_test_count_type (GTK_WIDGET (page), GTK_TYPE_SWITCH), ==, 0);
   g_assert_null (find_button (GTK_WIDGET (page), "Save _UN Package…"));
   g_assert_null (find_button (GTK_WIDGET (page), "_Save Transfer Package…"));
   g_assert_null (find_button (GTK_WIDGET (page), "_Open Package…"));
@@ -179,13 +125,13 @@ test_sections_by_role (void)
   g_assert_nonnull (find_button (GTK_WIDGET (page), "_Save Summary…"));
   g_assert_nonnull (find_button (GTK_WIDGET (page), "P_rint…"));
   g_assert_nonnull (find_button (GTK_WIDGET (page), "_Back Up Now…"));
-  g_assert_cmpuint (count_type (GTK_WIDGET (page), GTK_TYPE_SPIN_BUTTON), ==, 1);
+  g_assert_cmpuint (casedb_gui_test_count_type (GTK_WIDGET (page), GTK_TYPE_SPIN_BUTTON), ==, 1);
   g_assert_nonnull (find_button (GTK_WIDGET (page), "Save _UN Package…"));
   g_assert_nonnull (find_button (GTK_WIDGET (page), "_Save Transfer Package…"));
   g_assert_nonnull (find_button (GTK_WIDGET (page), "_Open Package…"));
   g_assert_nonnull (strstr (text, "No conflicts"));
   /* Identities only by an explicit choice: both switches start off. */
-  g_assert_cmpuint (count_type (GTK_WIDGET (page), GTK_TYPE_SWITCH), ==, 2);
+  g_assert_cmpuint (casedb_gui_test_count_type (GTK_WIDGET (page), GTK_TYPE_SWITCH), ==, 2);
   for (GtkWidget *w = GTK_WIDGET (page); w != NULL; )
     {
       GtkWidget *next = gtk_widget_get_first_child (w);
@@ -207,9 +153,9 @@ test_sections_by_role (void)
   /* An analyst has no section at all: the window adds no page. */
   g_assert_false (casedb_share_page_is_allowed (analyst));
 
-  close_store (caseworker);
-  close_store (supervisor);
-  close_store (analyst);
+  casedb_gui_test_close_store (caseworker);
+  casedb_gui_test_close_store (supervisor);
+  casedb_gui_test_close_store (analyst);
 }
 
 static void
@@ -218,7 +164,7 @@ test_import_good (void)
   g_autoptr(GString) csv = g_string_new (NULL);
   g_autoptr(GFile) file = NULL;
   g_autofree char *text = NULL;
-  CasedbStore *store = open_as ("karim", CASEWORKER_PASSWORD);
+  CasedbStore *store = casedb_gui_test_open_as (db_path, "karim", CASEWORKER_PASSWORD);
   CasedbSharePage *page;
   GtkWidget *button;
   guint before = n_cases (store);
@@ -262,7 +208,7 @@ test_import_good (void)
   g_assert_cmpuint (imported, ==, 1);
 
   g_assert_finalize_object (page);
-  close_store (store);
+  casedb_gui_test_close_store (store);
 }
 
 static void
@@ -271,7 +217,7 @@ test_import_bad (void)
   g_autoptr(GString) csv = g_string_new (NULL);
   g_autoptr(GFile) file = NULL;
   g_autofree char *text = NULL;
-  CasedbStore *store = open_as ("karim", CASEWORKER_PASSWORD);
+  CasedbStore *store = casedb_gui_test_open_as (db_path, "karim", CASEWORKER_PASSWORD);
   CasedbSharePage *page;
   GtkWidget *button;
   FixtureRow good = fixture_row ("BAD-1");
@@ -303,7 +249,7 @@ test_import_bad (void)
   g_assert_cmpuint (imported, ==, 0);
 
   g_assert_finalize_object (page);
-  close_store (store);
+  casedb_gui_test_close_store (store);
 }
 
 #define TRANSFER_PASSPHRASE "field office passphrase"
@@ -334,9 +280,9 @@ test_transfer (void)
   g_assert_true (casedb_transfer_export (field, package, TRANSFER_PASSPHRASE, TRUE, &params, &n, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n, ==, 1);
-  close_store (field);
+  casedb_gui_test_close_store (field);
 
-  store = open_as ("admin", SUPERVISOR_PASSWORD);
+  store = casedb_gui_test_open_as (db_path, "admin", SUPERVISOR_PASSWORD);
   before = n_cases (store);
   page = make_page (store);
   g_signal_connect (page, "cases-imported", G_CALLBACK (count_cb), &imported);
@@ -369,24 +315,14 @@ test_transfer (void)
   g_assert_cmpuint (imported, ==, 1);
 
   g_assert_finalize_object (page);
-  close_store (store);
-}
-
-static void
-iterate (void)
-{
-  for (guint i = 0; i < 20; i++)
-    while (g_main_context_iteration (NULL, FALSE))
-      ;
+  casedb_gui_test_close_store (store);
 }
 
 static char *
 window_text (CasedbWindow *window)
 {
-  GString *out = g_string_new (NULL);
-
-  collect_text (GTK_WIDGET (window), out);
-  return g_string_free (out, FALSE);
+  return casedb_gui_test_dup_text (GTK_WIDGET (window),
+                                   CASEDB_GUI_TEST_TEXT_LABELS | CASEDB_GUI_TEST_TEXT_BUTTONS);
 }
 
 /* A dismissed toast leaves with an animation: wait for it, not forever. */
@@ -418,9 +354,9 @@ test_window (void)
   gtk_window_present (GTK_WINDOW (window));
 
   /* Never backed up: the supervisor is reminded, and the page is there. */
-  store = open_as ("admin", SUPERVISOR_PASSWORD);
+  store = casedb_gui_test_open_as (db_path, "admin", SUPERVISOR_PASSWORD);
   casedb_window_set_store (window, store);
-  iterate ();
+  casedb_gui_test_settle ();
   text = window_text (window);
   g_assert_nonnull (strstr (text, "Import & Export"));
   g_assert_nonnull (strstr (text, "No backup of this database has been made yet"));
@@ -429,23 +365,23 @@ test_window (void)
   g_assert_nonnull (find_button (GTK_WIDGET (window), "_Back Up Now…"));
   g_clear_pointer (&text, g_free);
   casedb_window_lock (window);
-  close_store (store);
+  casedb_gui_test_close_store (store);
   /* The reminder goes with the lock: the next user may not be a supervisor. */
   wait_for_text_gone (window, "No backup of this database");
 
   /* Backed up just now: no reminder. */
-  store = open_as ("admin", SUPERVISOR_PASSWORD);
+  store = casedb_gui_test_open_as (db_path, "admin", SUPERVISOR_PASSWORD);
   g_assert_true (casedb_store_note_backup (store, "test", NULL));
   casedb_window_set_store (window, store);
-  iterate ();
+  casedb_gui_test_settle ();
   text = window_text (window);
   g_assert_nonnull (strstr (text, "Import & Export"));
   g_assert_null (strstr (text, "The last backup is"));
   g_assert_null (strstr (text, "No backup of this database"));
   g_clear_pointer (&text, g_free);
   casedb_window_lock (window);
-  close_store (store);
-  iterate ();
+  casedb_gui_test_close_store (store);
+  casedb_gui_test_settle ();
 
   /* The page goes with the lock. */
   text = window_text (window);
@@ -453,9 +389,9 @@ test_window (void)
   g_clear_pointer (&text, g_free);
 
   /* A caseworker imports, and is not asked to back up. */
-  store = open_as ("karim", CASEWORKER_PASSWORD);
+  store = casedb_gui_test_open_as (db_path, "karim", CASEWORKER_PASSWORD);
   casedb_window_set_store (window, store);
-  iterate ();
+  casedb_gui_test_settle ();
   text = window_text (window);
   g_assert_nonnull (strstr (text, "Import & Export"));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", "share");
@@ -464,48 +400,39 @@ test_window (void)
   g_assert_null (strstr (text, "backup"));
   g_clear_pointer (&text, g_free);
   casedb_window_lock (window);
-  close_store (store);
-  iterate ();
+  casedb_gui_test_close_store (store);
+  casedb_gui_test_settle ();
 
   /* An analyst has no page at all. */
-  store = open_as ("lina", CASEWORKER_PASSWORD);
+  store = casedb_gui_test_open_as (db_path, "lina", CASEWORKER_PASSWORD);
   casedb_window_set_store (window, store);
-  iterate ();
+  casedb_gui_test_settle ();
   text = window_text (window);
   g_assert_null (strstr (text, "Import & Export"));
   g_assert_null (find_button (GTK_WIDGET (window), "_Choose File…"));
   casedb_window_lock (window);
-  close_store (store);
+  casedb_gui_test_close_store (store);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  iterate ();
+  casedb_gui_test_settle ();
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   CasedbStore *store;
   int ret;
 
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_print ("1..0 # SKIP no display (run under xvfb-run)\n");
-      return 0;
-    }
-
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  if (!casedb_core_init (&error))
-    g_error ("core init: %s", error->message);
+  if (!casedb_gui_test_init (&argc, &argv))
+    return 0;
 
   tmpdir = casedb_test_mkdtemp ();
   db_path = g_build_filename (tmpdir, "cases.casedb", NULL);
   store = casedb_test_create_store (db_path, "admin", SUPERVISOR_PASSWORD);
   casedb_test_add_user (store, "karim", CASEDB_ROLE_CASEWORKER, CASEWORKER_PASSWORD);
   casedb_test_add_user (store, "lina", CASEDB_ROLE_ANALYST, CASEWORKER_PASSWORD);
-  close_store (store);
+  casedb_gui_test_close_store (store);
 
   /* First: it needs a database that was never backed up. */
   g_test_add_func ("/gui/share-page/window", test_window);

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "casedb-gui-test-util.h"
 #include "casedb-statistics-page.h"
 #include "casedb-test-util.h"
 
@@ -15,34 +16,6 @@
  */
 
 static char *tmpdir;
-
-static GtkWidget *
-find_buildable (GtkWidget  *widget,
-                const char *id)
-{
-  if (g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget)), id) == 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_buildable (child, id);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static void
-iterate (void)
-{
-  for (guint i = 0; i < 20; i++)
-    while (g_main_context_iteration (NULL, FALSE))
-      ;
-}
 
 static void
 save_cases (CasedbStore         *store,
@@ -95,8 +68,8 @@ test_counted_when_shown (void)
   save_cases (store, "KIL", 4, CASEDB_VIOLATION_KILLING_MAIMING);
 
   page = g_object_ref_sink (casedb_statistics_page_new (store));
-  period_grid = find_buildable (page, "period_grid");
-  stack = GTK_STACK (find_buildable (page, "stack"));
+  period_grid = casedb_gui_test_find_buildable (page, "period_grid");
+  stack = GTK_STACK (casedb_gui_test_find_buildable (page, "stack"));
   g_assert_nonnull (period_grid);
   g_assert_nonnull (stack);
 
@@ -106,7 +79,7 @@ test_counted_when_shown (void)
   window = gtk_window_new ();
   gtk_window_set_child (GTK_WINDOW (window), page);
   gtk_window_present (GTK_WINDOW (window));
-  iterate ();
+  casedb_gui_test_settle ();
   g_assert_true (gtk_widget_get_mapped (page));
 
   /* Shown: seven cases, of which four killing and maiming. */
@@ -117,21 +90,21 @@ test_counted_when_shown (void)
   /* Hidden, more cases are saved and the window asks for a refresh: the
    * counting waits until the page is back on screen. */
   gtk_widget_set_visible (page, FALSE);
-  iterate ();
+  casedb_gui_test_settle ();
   save_cases (store, "SCH", 2, CASEDB_VIOLATION_ATTACK_SCHOOL_HOSPITAL);
   casedb_statistics_page_refresh (CASEDB_STATISTICS_PAGE (page));
   g_assert_cmpstr (grid_total (period_grid, CASEDB_N_VIOLATIONS + 1), ==, "7");
 
   gtk_widget_set_visible (page, TRUE);
-  iterate ();
+  casedb_gui_test_settle ();
   g_assert_cmpstr (grid_total (period_grid, CASEDB_N_VIOLATIONS + 1), ==, "9");
 
   /* Shown again without a refresh: other pages may have saved cases. */
   gtk_widget_set_visible (page, FALSE);
-  iterate ();
+  casedb_gui_test_settle ();
   save_cases (store, "REC", 1, CASEDB_VIOLATION_RECRUITMENT_USE);
   gtk_widget_set_visible (page, TRUE);
-  iterate ();
+  casedb_gui_test_settle ();
   g_assert_cmpstr (grid_total (period_grid, CASEDB_N_VIOLATIONS + 1), ==, "10");
 
   /* On screen, a refresh counts at once. */
@@ -156,19 +129,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int ret;
 
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_print ("1..0 # SKIP no display (run under xvfb-run)\n");
-      return 0;
-    }
-
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  if (!casedb_core_init (&error))
-    g_error ("core init: %s", error->message);
+  if (!casedb_gui_test_init (&argc, &argv))
+    return 0;
 
   tmpdir = casedb_test_mkdtemp ();
 

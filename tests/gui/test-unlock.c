@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "casedb-audit-page.h"
+#include "casedb-gui-test-util.h"
 #include "casedb-statistics-page.h"
 #include "casedb-test-util.h"
 #include "casedb-unlock-page.h"
@@ -28,44 +29,6 @@ static const Account accounts[] = {
 
 static char *tmpdir;
 static char *db_path;
-
-static GtkWidget *
-find_buildable (GtkWidget  *widget,
-                const char *id)
-{
-  const char *widget_id = gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget));
-
-  if (g_strcmp0 (widget_id, id) == 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_buildable (child, id);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static gboolean
-contains_type (GtkWidget *widget,
-               GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return TRUE;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (contains_type (child, type))
-      return TRUE;
-
-  return FALSE;
-}
 
 static void
 unlocked_cb (CasedbUnlockPage  *page,
@@ -88,8 +51,8 @@ unlock_with (CasedbUnlockPage *page,
   GtkWidget *password_entry;
   gulong handler;
 
-  user_entry = find_buildable (GTK_WIDGET (page), "user_entry");
-  password_entry = find_buildable (GTK_WIDGET (page), "password_entry");
+  user_entry = casedb_gui_test_find_buildable (GTK_WIDGET (page), "user_entry");
+  password_entry = casedb_gui_test_find_buildable (GTK_WIDGET (page), "password_entry");
   g_assert_true (GTK_IS_ENTRY (user_entry));
   g_assert_true (GTK_IS_PASSWORD_ENTRY (password_entry));
 
@@ -173,8 +136,7 @@ test_unlock_wrong_password (void)
   store = unlock_with (page, "karim", accounts[1].password);
   g_assert_nonnull (store);
   g_assert_null (casedb_unlock_page_get_error (page));
-  casedb_store_close (store);
-  g_object_unref (store);
+  casedb_gui_test_close_store (store);
 
   gtk_window_destroy (window);
 }
@@ -197,8 +159,7 @@ test_unlock_missing_files (void)
 
   /* A database whose key-slot file went missing. */
   store = casedb_test_create_store (orphan, "sara", accounts[0].password);
-  casedb_store_close (store);
-  g_object_unref (store);
+  casedb_gui_test_close_store (store);
   g_assert_cmpint (g_unlink (orphan_keys), ==, 0);
 
   casedb_unlock_page_set_path (page, orphan);
@@ -221,8 +182,7 @@ test_unlock_damaged (void)
   gsize len;
 
   store = casedb_test_create_store (damaged, "sara", accounts[0].password);
-  casedb_store_close (store);
-  g_object_unref (store);
+  casedb_gui_test_close_store (store);
 
   /* Flip bytes in the first page of the encrypted database. */
   g_file_get_contents (damaged, &contents, &len, &error);
@@ -257,22 +217,6 @@ collect_editables (GtkWidget *widget,
     collect_editables (child, out);
 }
 
-static AdwMessageDialog *
-find_message_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return ADW_MESSAGE_DIALOG (window);
-    }
-
-  return NULL;
-}
-
 static void
 test_new_database (void)
 {
@@ -286,7 +230,7 @@ test_new_database (void)
 
   page = new_page_in_window (&window, NULL);
   gtk_widget_activate_action (GTK_WIDGET (page), "unlock.new-database", NULL);
-  dialog = find_message_dialog ();
+  dialog = casedb_gui_test_find_message_dialog (NULL);
   g_assert_nonnull (dialog);
 
   /* File, supervisor, password, repeat. */
@@ -326,12 +270,11 @@ test_new_database (void)
   g_assert_cmpint (casedb_store_get_role (store), ==, CASEDB_ROLE_SUPERVISOR);
   g_assert_cmpstr (casedb_unlock_page_get_path (page), ==, path);
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
-  casedb_store_close (store);
-  g_object_unref (store);
+  casedb_gui_test_close_store (store);
 
   /* An existing database is never overwritten. */
   gtk_widget_activate_action (GTK_WIDGET (page), "unlock.new-database", NULL);
-  dialog = find_message_dialog ();
+  dialog = casedb_gui_test_find_message_dialog (NULL);
   g_ptr_array_set_size (entries, 0);
   collect_editables (GTK_WIDGET (dialog), entries);
   gtk_editable_set_text (entries->pdata[0], path);
@@ -378,21 +321,23 @@ test_window_pages_per_role (void)
 
       /* Only the case list is built at unlock; the other pages when first
        * shown, and a page the role may not use cannot be shown at all. */
-      g_assert_false (contains_type (GTK_WIDGET (window), CASEDB_TYPE_STATISTICS_PAGE));
-      g_assert_false (contains_type (GTK_WIDGET (window), CASEDB_TYPE_AUDIT_PAGE));
+      g_assert_null (casedb_gui_test_find_type (GTK_WIDGET (window), CASEDB_TYPE_STATISTICS_PAGE));
+      g_assert_null (casedb_gui_test_find_type (GTK_WIDGET (window), CASEDB_TYPE_AUDIT_PAGE));
       for (guint p = 0; p < G_N_ELEMENTS (page_names); p++)
         gtk_widget_activate_action (GTK_WIDGET (window), "win.show-page", "s", page_names[p]);
 
-      g_assert_cmpint (contains_type (GTK_WIDGET (window), CASEDB_TYPE_STATISTICS_PAGE), ==,
-                       supervisor || analyst);
-      g_assert_cmpint (contains_type (GTK_WIDGET (window), CASEDB_TYPE_USERS_PAGE), ==, supervisor);
-      g_assert_cmpint (contains_type (GTK_WIDGET (window), CASEDB_TYPE_AUDIT_PAGE), ==, supervisor);
+      g_assert_cmpint (casedb_gui_test_find_type (GTK_WIDGET (window), CASEDB_TYPE_STATISTICS_PAGE) != NULL,
+                       ==, supervisor || analyst);
+      g_assert_cmpint (casedb_gui_test_find_type (GTK_WIDGET (window), CASEDB_TYPE_USERS_PAGE) != NULL,
+                       ==, supervisor);
+      g_assert_cmpint (casedb_gui_test_find_type (GTK_WIDGET (window), CASEDB_TYPE_AUDIT_PAGE) != NULL,
+                       ==, supervisor);
       g_assert_cmpint (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "new-case"), ==,
                        !analyst);
 
       casedb_window_lock (window);
       g_assert_null (casedb_window_get_store (window));
-      g_assert_false (contains_type (GTK_WIDGET (window), CASEDB_TYPE_STATISTICS_PAGE));
+      g_assert_null (casedb_gui_test_find_type (GTK_WIDGET (window), CASEDB_TYPE_STATISTICS_PAGE));
       g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "new-case"));
 
       gtk_window_destroy (GTK_WINDOW (window));
@@ -405,13 +350,11 @@ test_window_auto_lock (void)
 {
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   g_autoptr(CasedbStore) store = NULL;
-  g_autoptr(GError) error = NULL;
   CasedbWindow *window;
   gint64 start;
   gint64 elapsed;
 
-  store = casedb_store_open (db_path, "karim", accounts[1].password, &error);
-  g_assert_no_error (error);
+  store = casedb_gui_test_open_as (db_path, "karim", accounts[1].password);
 
   g_settings_set_uint (settings, "auto-lock-minutes", 1);
   window = casedb_window_new (NULL);
@@ -437,28 +380,18 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   CasedbStore *store;
   int ret;
 
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_print ("1..0 # SKIP no display (run under xvfb-run)\n");
-      return 0;
-    }
-
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  if (!casedb_core_init (&error))
-    g_error ("core init: %s", error->message);
+  if (!casedb_gui_test_init (&argc, &argv))
+    return 0;
 
   tmpdir = casedb_test_mkdtemp ();
   db_path = g_build_filename (tmpdir, "unlock.casedb", NULL);
   store = casedb_test_create_store (db_path, accounts[0].user, accounts[0].password);
   for (guint i = 1; i < G_N_ELEMENTS (accounts); i++)
     casedb_test_add_user (store, accounts[i].user, accounts[i].role, accounts[i].password);
-  casedb_store_close (store);
-  g_object_unref (store);
+  casedb_gui_test_close_store (store);
 
   g_test_add_func ("/gui/unlock/each-role", test_unlock_each_role);
   g_test_add_func ("/gui/unlock/wrong-password", test_unlock_wrong_password);

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "casedb-gui-test-util.h"
 #include "casedb-test-util.h"
 #include "casedb-users-page.h"
 
@@ -43,8 +44,7 @@ static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
   gtk_window_destroy (f->window);
-  casedb_store_close (f->store);
-  g_clear_object (&f->store);
+  casedb_gui_test_close_store (g_steal_pointer (&f->store));
   casedb_test_rmtree (f->dir);
   g_free (f->path);
   g_free (f->dir);
@@ -56,41 +56,6 @@ template_child (Fixture *f, const char *name)
   return gtk_widget_get_template_child (f->page, CASEDB_TYPE_USERS_PAGE, name);
 }
 
-static AdwMessageDialog *
-find_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();   /* transfer none */
-  AdwMessageDialog *found = NULL;
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
-        {
-          g_assert_null (found);
-          found = ADW_MESSAGE_DIALOG (w);
-        }
-    }
-  return found;
-}
-
-static AdwComboRow *
-find_combo_row (GtkWidget *widget)
-{
-  if (ADW_IS_COMBO_ROW (widget))
-    return ADW_COMBO_ROW (widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      AdwComboRow *found = find_combo_row (child);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static void
 change_role (Fixture *f, const char *user, CasedbRole role)
 {
@@ -98,14 +63,14 @@ change_role (Fixture *f, const char *user, CasedbRole role)
   AdwComboRow *combo;
 
   g_assert_true (gtk_widget_activate_action (f->page, "users.change-role", "s", user));
-  dialog = find_dialog ();
+  dialog = casedb_gui_test_find_message_dialog (NULL);
   g_assert_nonnull (dialog);
-  combo = find_combo_row (adw_message_dialog_get_extra_child (dialog));
+  combo = ADW_COMBO_ROW (casedb_gui_test_find_type (adw_message_dialog_get_extra_child (dialog),
+                                                    ADW_TYPE_COMBO_ROW));
   g_assert_nonnull (combo);
   adw_combo_row_set_selected (combo, role);
   adw_message_dialog_response (dialog, "apply");
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  casedb_gui_test_iterate ();
 }
 
 static gboolean
@@ -161,18 +126,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
-
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_print ("1..0 # SKIP no display (run under xvfb-run)\n");
-      return 0;
-    }
-
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  if (!casedb_core_init (&error))
-    g_error ("core init: %s", error->message);
+  if (!casedb_gui_test_init (&argc, &argv))
+    return 0;
 
   g_test_add ("/users-page/rekey-due", Fixture, NULL, fixture_setup, test_users_page_rekey_due,
               fixture_teardown);

@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "casedb-gui-test-util.h"
 #include "casedb-test-util.h"
 #include "casedb-unlock-page.h"
 #include "casedb-window.h"
@@ -71,11 +72,9 @@ db_create (Db *db, const char *name, guint sara_age_days)
 static CasedbWindow *
 window_for (Db *db, const char *user, const char *password)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(CasedbStore) store = casedb_store_open (db->path, user, password, &error);
+  g_autoptr(CasedbStore) store = casedb_gui_test_open_as (db->path, user, password);
   CasedbWindow *window;
 
-  g_assert_no_error (error);
   window = casedb_window_new (NULL);
   gtk_window_present (GTK_WINDOW (window));
   casedb_unlock_page_set_path (CASEDB_UNLOCK_PAGE (casedb_window_get_unlock_page (window)), db->path);
@@ -113,29 +112,6 @@ collect (GtkWidget *widget, GType type, GPtrArray *out)
     collect (child, type, out);
 }
 
-static AdwMessageDialog *
-find_dialog (CasedbWindow *window)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_window_get_transient_for (w) == GTK_WINDOW (window)
-          && gtk_widget_get_visible (GTK_WIDGET (w)))
-        return ADW_MESSAGE_DIALOG (w);
-    }
-  return NULL;
-}
-
-static void
-iterate (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
 static void
 test_window_password_reminder (void)
 {
@@ -169,7 +145,7 @@ test_window_password_reminder (void)
 
   /* The toast's button: old, new, new again. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "change-password", NULL);
-  dialog = find_dialog (window);
+  dialog = casedb_gui_test_find_message_dialog (GTK_WINDOW (window));
   g_assert_nonnull (dialog);
   collect (GTK_WIDGET (dialog), ADW_TYPE_PASSWORD_ENTRY_ROW, rows);
   g_assert_cmpuint (rows->len, ==, 3);
@@ -179,7 +155,7 @@ test_window_password_reminder (void)
   gtk_editable_set_text (GTK_EDITABLE (rows->pdata[2]), "sara-new-password-2");
   g_assert_true (adw_message_dialog_get_response_enabled (dialog, "change"));
   adw_message_dialog_response (dialog, "change");
-  iterate ();
+  casedb_gui_test_iterate ();
 
   reopened = casedb_store_open (db.path, "sara", "sara-password-1", &error);
   g_assert_error (error, CASEDB_ERROR, CASEDB_ERROR_WRONG_PASSWORD);
@@ -215,7 +191,7 @@ wipe_through_dialog (CasedbWindow *window, const char *password)
   gint64 start;
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "wipe", NULL);
-  dialog = find_dialog (window);
+  dialog = casedb_gui_test_find_message_dialog (GTK_WINDOW (window));
   g_assert_nonnull (dialog);
   collect (GTK_WIDGET (dialog), ADW_TYPE_PASSWORD_ENTRY_ROW, passwords);
   collect (GTK_WIDGET (dialog), ADW_TYPE_ENTRY_ROW, words);
@@ -237,7 +213,7 @@ wipe_through_dialog (CasedbWindow *window, const char *password)
   while (busy_shown (window) && g_get_monotonic_time () - start < 30 * G_USEC_PER_SEC)
     g_main_context_iteration (NULL, TRUE);
   g_assert_false (busy_shown (window));
-  iterate ();
+  casedb_gui_test_iterate ();
 }
 
 static void
@@ -281,19 +257,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int ret;
 
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_print ("1..0 # SKIP no display (run under xvfb-run)\n");
-      return 0;
-    }
-
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  if (!casedb_core_init (&error))
-    g_error ("core init: %s", error->message);
+  if (!casedb_gui_test_init (&argc, &argv))
+    return 0;
 
   tmpdir = casedb_test_mkdtemp ();
 
