@@ -427,6 +427,10 @@ casedb_case_list_sort_changed_cb (CasedbCaseList *self,
 
   g_assert (CASEDB_IS_CASE_LIST (self));
 
+  /* Disposing the column view takes its columns, and their sorters, away. */
+  if (self->column_view == NULL)
+    return;
+
   /* No column chosen: the store's order, which is by code. */
   if (!casedb_case_sorter_get_primary (self->column_view, &key, &descending))
     {
