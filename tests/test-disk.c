@@ -52,6 +52,9 @@ marker_case (CasedbStore *store, guint i)
   return c;
 }
 
+/* SQLCipher's page: a flip anywhere in one fails its HMAC. */
+#define PAGE CASEDB_CIPHER_PAGE_SIZE
+
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
@@ -161,7 +164,7 @@ test_disk_truncated (Fixture *f, gconstpointer data)
 
   g_clear_object (&f->store);
   g_assert_true (g_file_get_contents (f->path, &contents, &len, NULL));
-  g_assert_cmpuint (len, >=, 8 * 4096);
+  g_assert_cmpuint (len, >=, 8 * PAGE);
   g_assert_true (g_file_set_contents (f->path, contents, len / 2, NULL));
 
   g_assert_null (casedb_store_open (f->path, "admin", "admin-pw", &error));
@@ -170,7 +173,7 @@ test_disk_truncated (Fixture *f, gconstpointer data)
   g_clear_error (&error);
 
   /* Truncated to a size that is not a page multiple, and to nothing. */
-  g_assert_true (g_file_set_contents (f->path, contents, 4096 + 100, NULL));
+  g_assert_true (g_file_set_contents (f->path, contents, PAGE + 100, NULL));
   g_assert_null (casedb_store_open (f->path, "admin", "admin-pw", &error));
   g_assert_error (error, CASEDB_ERROR, CASEDB_ERROR_DAMAGED);
   g_clear_error (&error);
@@ -200,16 +203,16 @@ test_disk_bit_flip (Fixture *f, gconstpointer data)
 
   g_clear_object (&f->store);
   g_assert_true (g_file_get_contents (f->path, &contents, &len, NULL));
-  g_assert_cmpuint (len, >=, 4 * 4096);
+  g_assert_cmpuint (len, >=, 4 * PAGE);
 
   /* The middle of page 3, as asked; then page 1, the last page, and the
    * IV and HMAC of page 3.  (The last 12 bytes of each page are SQLCipher 3
    * block padding after IV and HMAC: they carry nothing.) */
-  flip_and_expect_damaged (f->path, contents, len, 2 * 4096 + 2048);
+  flip_and_expect_damaged (f->path, contents, len, 2 * PAGE + PAGE / 2);
   flip_and_expect_damaged (f->path, contents, len, 100);
   flip_and_expect_damaged (f->path, contents, len, len - 2048);
-  flip_and_expect_damaged (f->path, contents, len, 3 * 4096 - 48 + 4);
-  flip_and_expect_damaged (f->path, contents, len, 3 * 4096 - 48 + 16 + 4);
+  flip_and_expect_damaged (f->path, contents, len, 3 * PAGE - 48 + 4);
+  flip_and_expect_damaged (f->path, contents, len, 3 * PAGE - 48 + 16 + 4);
 
   /* The unchanged file still opens. */
   g_assert_true (g_file_set_contents (f->path, contents, len, NULL));
@@ -236,8 +239,8 @@ test_disk_every_page (Fixture *f, gconstpointer data)
 
   g_clear_object (&f->store);
   g_assert_true (g_file_get_contents (f->path, &contents, &len, NULL));
-  for (gsize page = 0; page < len / 4096; page++)
-    flip_and_expect_damaged (f->path, contents, len, page * 4096 + 1234);
+  for (gsize page = 0; page < len / PAGE; page++)
+    flip_and_expect_damaged (f->path, contents, len, page * PAGE + 1234);
 }
 
 static void

@@ -131,7 +131,7 @@ test_no_secret_in_file (Fixture *f, gconstpointer data)
   g_assert_false (memmem (contents, strlen (contents), f->keys->data_key, 32) != NULL);
   g_assert_false (memmem (contents, strlen (contents), f->keys->identity_key, 32) != NULL);
   /* The SQLCipher settings are recorded for a future SQLCipher 4. */
-  g_assert_cmpint (json_object_get_int_member (casedb_keyslots_get_cipher (loaded), "page_size"), ==, 4096);
+  g_assert_cmpint (json_object_get_int_member (casedb_keyslots_get_cipher (loaded), "page_size"), ==, CASEDB_CIPHER_PAGE_SIZE);
   g_assert_cmpint (json_object_get_int_member (casedb_keyslots_get_cipher (loaded), "compatibility"), ==, 3);
 }
 

@@ -1078,7 +1078,7 @@ raw_rekey (const char *path, const guint8 *from, const guint8 *to)
   casedb_hex_encode (from, CASEDB_KEY_LEN, key + 2);
   key[66] = '\'';
   g_assert_cmpint (sqlite3_key (db, key, 67), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "PRAGMA cipher_page_size = 4096;"
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA cipher_page_size = " G_STRINGIFY (CASEDB_CIPHER_PAGE_SIZE) ";"
                                      "SELECT count(*) FROM sqlite_master;", NULL, NULL, NULL), ==, SQLITE_OK);
   casedb_hex_encode (to, CASEDB_KEY_LEN, key + 2);
   key[66] = '\'';
@@ -1254,7 +1254,7 @@ test_store_pragmas (Fixture *f, gconstpointer data)
   g_assert_cmpstr (cache, ==, "-32768");
   g_assert_cmpstr (version, !=, NULL);
   g_assert_cmpstr (secure_delete, ==, "1");
-  g_assert_cmpstr (page_size, ==, "4096");
+  g_assert_cmpstr (page_size, ==, G_STRINGIFY (CASEDB_CIPHER_PAGE_SIZE));
   g_assert_cmpstr (foreign_keys, ==, "1");
   g_assert_cmpstr (temp_store, ==, "2");
   g_assert_cmpstr (journal, ==, "delete");
@@ -1267,16 +1267,66 @@ test_store_pragmas (Fixture *f, gconstpointer data)
   g_clear_pointer (&secure_delete, g_free);
   page_size = pragma_value (db, "PRAGMA cipher_page_size");
   secure_delete = pragma_value (db, "PRAGMA secure_delete");
-  g_assert_cmpstr (page_size, ==, "4096");
+  g_assert_cmpstr (page_size, ==, G_STRINGIFY (CASEDB_CIPHER_PAGE_SIZE));
   g_assert_cmpstr (secure_delete, ==, "1");
 
-  /* And the file really has 4096-byte pages. */
+  /* And the file really has pages of that size, as DB.keys records. */
   {
     GStatBuf st;
 
     g_assert_cmpint (g_stat (f->path, &st), ==, 0);
-    g_assert_cmpint (st.st_size % 4096, ==, 0);
+    g_assert_cmpint (st.st_size % CASEDB_CIPHER_PAGE_SIZE, ==, 0);
   }
+  {
+    g_autofree char *keys_path = casedb_store_keyslots_path (f->path);
+    g_autoptr(CasedbKeyslots) keys = casedb_keyslots_load (keys_path, NULL);
+
+    g_assert_nonnull (keys);
+    g_assert_cmpint (json_object_get_int_member (casedb_keyslots_get_cipher (keys), "page_size"),
+                     ==, CASEDB_CIPHER_PAGE_SIZE);
+  }
+}
+
+/* A database made with 4096-byte pages (before schema 5) opens with the
+ * size its DB.keys records, and keeps it. */
+static void
+test_store_legacy_page_size (Fixture *f, gconstpointer data)
+{
+  g_autoptr(CasedbCase) c = casedb_test_make_case ("OLD-1", "2023-03-03", CASEDB_VIOLATION_ABDUCTION);
+  g_autofree char *dir = g_path_get_dirname (f->path);
+  g_autofree char *legacy = g_build_filename (dir, "legacy.casedb", NULL);
+  g_autofree char *keys_path = casedb_store_keyslots_path (f->path);
+  g_autofree char *sql = NULL;
+  g_autofree char *page_size = NULL;
+  g_autoptr(CasedbKeyslots) ks = NULL;
+  g_autoptr(CasedbStore) again = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = casedb_store_get_db_handle (f->store);
+
+  save_ok (f->store, c);
+  /* The store opens without SQLITE_OPEN_CREATE, and so does ATTACH. */
+  g_assert_true (g_file_set_contents (legacy, "", 0, NULL));
+  /* Without KEY, SQLCipher gives the attached copy the main database's key. */
+  sql = g_strdup_printf ("ATTACH DATABASE '%s' AS legacy;"
+                         "PRAGMA legacy.cipher_page_size = 4096;"
+                         "SELECT sqlcipher_export ('legacy');"
+                         "PRAGMA legacy.user_version = %d;"
+                         "DETACH DATABASE legacy;",
+                         legacy, casedb_store_get_schema_version (f->store));
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_clear_object (&f->store);
+  g_assert_cmpint (g_rename (legacy, f->path), ==, 0);
+
+  ks = casedb_keyslots_load (keys_path, &error);
+  g_assert_no_error (error);
+  json_object_set_int_member (casedb_keyslots_get_cipher (ks), "page_size", 4096);
+  g_assert_true (casedb_keyslots_save (ks, keys_path, &error));
+  g_assert_no_error (error);
+
+  again = open_ok (f->path, "admin", "admin-pw");
+  page_size = pragma_value (casedb_store_get_db_handle (again), "PRAGMA cipher_page_size");
+  g_assert_cmpstr (page_size, ==, "4096");
+  g_assert_cmpint (casedb_test_sql_int (again, "SELECT count(*) FROM cases"), ==, 1);
 }
 
 /* The analyst threat: the data key opens the pages, not the identities. */
@@ -1312,7 +1362,7 @@ test_store_raw_key (Fixture *f, gconstpointer data)
   g_assert_cmpint (sqlite3_open_v2 (f->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_key (db, key_str, 67), ==, SQLITE_OK);
   casedb_secure_wipe (key_str, sizeof key_str);
-  g_assert_cmpint (sqlite3_exec (db, "PRAGMA cipher_page_size = 4096;", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA cipher_page_size = " G_STRINGIFY (CASEDB_CIPHER_PAGE_SIZE) ";", NULL, NULL, NULL), ==, SQLITE_OK);
 
   g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT c.summary, c.narrative, v.name, v.guardian"
                                            " FROM cases c JOIN victims v ON v.case_id = c.id", -1,
@@ -1344,7 +1394,7 @@ test_store_raw_key (Fixture *f, gconstpointer data)
   g_assert_cmpint (sqlite3_open_v2 (f->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_key (db, "x'00000000000000000000000000000000"
                                     "00000000000000000000000000000000'", 67), ==, SQLITE_OK);
-  sqlite3_exec (db, "PRAGMA cipher_page_size = 4096;", NULL, NULL, NULL);
+  sqlite3_exec (db, "PRAGMA cipher_page_size = " G_STRINGIFY (CASEDB_CIPHER_PAGE_SIZE) ";", NULL, NULL, NULL);
   g_assert_cmpint (sqlite3_exec (db, "SELECT count(*) FROM sqlite_master;", NULL, NULL, NULL), ==, SQLITE_NOTADB);
   sqlite3_close (db);
 }
@@ -2054,6 +2104,7 @@ main (int argc, char *argv[])
   ADD ("save-cases-from", test_store_save_cases_from);
   ADD ("batch", test_store_batch);
   ADD ("rekey-due", test_store_rekey_due);
+  ADD ("legacy-page-size", test_store_legacy_page_size);
   ADD ("aggregate", test_store_aggregate);
 #undef ADD
 

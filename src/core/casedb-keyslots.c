@@ -152,7 +152,7 @@ casedb_keyslots_init (CasedbKeyslots *self)
 
 /* The SQLCipher settings the database is written with, recorded so that
  * SQLCipher 4 (Debian 13) can open it with cipher_compatibility = 3 and
- * cipher_page_size = 4096, or migrate it. */
+ * the recorded cipher_page_size, or migrate it. */
 static JsonObject *
 default_cipher (void)
 {
@@ -162,7 +162,7 @@ default_cipher (void)
   json_object_set_int_member (o, "compatibility", 3);
   json_object_set_string_member (o, "cipher", "aes-256-cbc");
   json_object_set_string_member (o, "key", "raw-256");
-  json_object_set_int_member (o, "page_size", 4096);
+  json_object_set_int_member (o, "page_size", CASEDB_CIPHER_PAGE_SIZE);
   json_object_set_string_member (o, "hmac", "sha1");
   json_object_set_int_member (o, "kdf_iter", 64000);
   json_object_set_int_member (o, "fast_kdf_iter", 2);

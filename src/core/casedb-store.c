@@ -18,7 +18,8 @@
 #include "casedb-store-private.h"
 
 #define SCHEMA_VERSION       5
-#define CIPHER_PAGE_SIZE     4096
+/* What a DB.keys without cipher.page_size was written with. */
+#define LEGACY_CIPHER_PAGE_SIZE 4096
 #define RAW_KEY_STRLEN       (2 + 2 * CASEDB_KEY_LEN + 1)   /* x'<64 hex>' */
 #define FIELD_AAD_PREFIX     "casedb-field-v1"
 #define KEYRING_CHECK_LABEL  "casedb-keyring-check-v1"
@@ -1193,10 +1194,10 @@ cipher_page_size (CasedbKeyslots *keyslots)
   gint64 size;
 
   if (cipher == NULL || !json_object_has_member (cipher, "page_size"))
-    return CIPHER_PAGE_SIZE;
+    return LEGACY_CIPHER_PAGE_SIZE;
   size = json_object_get_int_member (cipher, "page_size");
   if (size < 512 || size > 65536 || (size & (size - 1)) != 0)
-    return CIPHER_PAGE_SIZE;
+    return LEGACY_CIPHER_PAGE_SIZE;
   return (int) size;
 }
 
@@ -1586,7 +1587,7 @@ casedb_store_create (const char             *db_path,
                             &self->kdf, self->keys, error))
     goto fail;
 
-  self->db = open_db_with_key (db_path, self->keys->data_key, CIPHER_PAGE_SIZE, &rc);
+  self->db = open_db_with_key (db_path, self->keys->data_key, CASEDB_CIPHER_PAGE_SIZE, &rc);
   if (self->db == NULL)
     {
       g_set_error (error, CASEDB_ERROR, sql_error_code (rc),
@@ -1639,7 +1640,7 @@ casedb_store_create_plain_for_benchmark (const char  *db_path,
   /* Same sealing work as the real store: only SQLCipher is left out. */
   self->keys = casedb_keyring_new_random (TRUE);
   self->keyslots = casedb_keyslots_new (db_id);
-  self->db = open_db_with_key (db_path, NULL, CIPHER_PAGE_SIZE, &rc);
+  self->db = open_db_with_key (db_path, NULL, CASEDB_CIPHER_PAGE_SIZE, &rc);
   if (self->db == NULL)
     {
       g_set_error (error, CASEDB_ERROR, sql_error_code (rc),

@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 /*
  * CasedbStore: an unlocked database.  The only code that speaks SQL.
  *
- * Files: DB (SQLCipher 3, raw 256-bit key, 4096-byte pages), DB.keys (key
+ * Files: DB (SQLCipher 3, raw 256-bit key, 8192-byte pages), DB.keys (key
  * slots, see CasedbKeyslots), and while writing DB-journal.
  *
  * Every public call checks the role with casedb_store_require() first, and
