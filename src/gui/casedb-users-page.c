@@ -304,7 +304,7 @@ casedb_users_page_update_rekey_row (CasedbUsersPage *self)
     {
       g_autoptr(GDateTime) utc = g_date_time_new_from_iso8601 (since, NULL);
       g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
-      g_autofree char *date = local != NULL ? g_date_time_format (local, "%x") : g_strdup (since);
+      g_autofree char *date = local != NULL ? g_date_time_format (local, "%Y-%m-%d") : g_strdup (since);
       g_autofree char *subtitle =
         /* Translators: %s is a date */
         g_strdup_printf (_("Due since %s: a user was removed or may no longer see identities. "
