@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "casedb-case-list.h"
+#include "casedb-gui-test-util.h"
 #include "casedb-test-util.h"
 #include "casedb-window.h"
 
@@ -24,102 +25,31 @@ static CasedbStore *
 open_as (const char *user,
          const char *password)
 {
-  g_autoptr(GError) error = NULL;
-  CasedbStore *store = casedb_store_open (db_path, user, password, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (store);
-  return store;
+  return casedb_gui_test_open_as (db_path, user, password);
 }
 
-static void
-collect_text (GtkWidget *widget,
-              GString   *out)
-{
-  if (GTK_IS_LABEL (widget))
-    {
-      g_string_append (out, gtk_label_get_text (GTK_LABEL (widget)));
-      g_string_append_c (out, '\n');
-    }
-  if (GTK_IS_EDITABLE (widget))
-    {
-      g_string_append (out, gtk_editable_get_text (GTK_EDITABLE (widget)));
-      g_string_append_c (out, '\n');
-    }
-  if (gtk_widget_get_tooltip_text (widget) != NULL)
-    {
-      g_string_append (out, gtk_widget_get_tooltip_text (widget));
-      g_string_append_c (out, '\n');
-    }
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_text (child, out);
-}
-
-/* Every label, editable and tooltip text of every toplevel. */
+/* Every label, editable, text view and tooltip text of every toplevel. */
 static char *
 all_visible_text (void)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* transfer none */
   GString *out = g_string_new (NULL);
 
   for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
     {
       g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
 
-      collect_text (window, out);
+      casedb_gui_test_collect_text (window, CASEDB_GUI_TEST_TEXT_SHOWN, out);
     }
 
   return g_string_free (out, FALSE);
-}
-
-static GtkWidget *
-find_type (GtkWidget *widget,
-           GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static GtkWidget *
-find_named (GtkWidget  *widget,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_named (child, name);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
 }
 
 static void
 search (CasedbCaseList *list,
         const char     *text)
 {
-  GtkWidget *entry = find_type (GTK_WIDGET (list), GTK_TYPE_SEARCH_ENTRY);
+  GtkWidget *entry = casedb_gui_test_find_type (GTK_WIDGET (list), GTK_TYPE_SEARCH_ENTRY);
 
   g_assert_nonnull (entry);
   gtk_editable_set_text (GTK_EDITABLE (entry), text);
@@ -131,7 +61,7 @@ static void
 select_category (CasedbCaseList *list,
                  const char     *name)
 {
-  GtkWidget *row = find_named (GTK_WIDGET (list), name);
+  GtkWidget *row = casedb_gui_test_find_named (GTK_WIDGET (list), name);
 
   g_assert_true (GTK_IS_LIST_BOX_ROW (row));
   gtk_list_box_select_row (GTK_LIST_BOX (gtk_widget_get_parent (row)), GTK_LIST_BOX_ROW (row));
@@ -288,24 +218,6 @@ test_empty_states (void)
 
 /* ---- sorting ---- */
 
-static void
-iterate (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static gboolean
-count_frame_cb (GtkWidget     *widget,
-                GdkFrameClock *clock,
-                gpointer       user_data)
-{
-  guint *n_frames = user_data;
-
-  (*n_frames)++;
-  return G_SOURCE_CONTINUE;
-}
-
 /* Until a few frames were painted and the view shows all @n rows. */
 static void
 wait_shown (GtkWidget     *window,
@@ -314,7 +226,7 @@ wait_shown (GtkWidget     *window,
 {
   GListModel *shown = G_LIST_MODEL (gtk_column_view_get_model (column_view));
   guint n_frames = 0;
-  guint tick = gtk_widget_add_tick_callback (window, count_frame_cb, &n_frames, NULL);
+  guint tick = casedb_gui_test_count_frames (window, &n_frames);
   gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
 
   while ((n_frames < 3 || g_list_model_get_n_items (shown) < n)
@@ -324,7 +236,7 @@ wait_shown (GtkWidget     *window,
       g_main_context_iteration (NULL, TRUE);
     }
   gtk_widget_remove_tick_callback (window, tick);
-  iterate ();
+  casedb_gui_test_iterate ();
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, n);
 }
 
@@ -483,7 +395,7 @@ test_sort (void)
   casedb_window_set_store (window, store);
   list = CASEDB_CASE_LIST (casedb_window_get_case_list (window));
   model = casedb_case_list_get_model (list);
-  column_view = GTK_COLUMN_VIEW (find_type (GTK_WIDGET (list), GTK_TYPE_COLUMN_VIEW));
+  column_view = GTK_COLUMN_VIEW (casedb_gui_test_find_type (GTK_WIDGET (list), GTK_TYPE_COLUMN_VIEW));
   wait_shown (GTK_WIDGET (window), column_view, N_SORT_CASES);
   columns = gtk_column_view_get_columns (column_view);
   region = g_list_model_get_item (columns, 3);
@@ -568,7 +480,7 @@ test_sort (void)
 
   casedb_window_lock (window);
   gtk_window_destroy (GTK_WINDOW (window));
-  iterate ();
+  casedb_gui_test_iterate ();
 }
 
 static void
@@ -617,19 +529,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int ret;
 
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_print ("1..0 # SKIP no display (run under xvfb-run)\n");
-      return 0;
-    }
-
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  if (!casedb_core_init (&error))
-    g_error ("core init: %s", error->message);
+  if (!casedb_gui_test_init (&argc, &argv))
+    return 0;
 
   tmpdir = casedb_test_mkdtemp ();
   db_path = g_build_filename (tmpdir, "cases.casedb", NULL);
