@@ -270,6 +270,15 @@ casedb_case_list_compare_ids (gconstpointer a,
   return (id_a > id_b) - (id_a < id_b);
 }
 
+/* Whether the sorted @ids hold @id.  (An empty GArray has no data for bsearch().) */
+static gboolean
+casedb_case_list_has_id (GArray *ids,
+                         gint64  id)
+{
+  return ids->len > 0 &&
+         bsearch (&id, ids->data, ids->len, sizeof (gint64), casedb_case_list_compare_ids) != NULL;
+}
+
 /* Rows matching @q plus, for roles that may read identities, the rows
  * whose victim or guardian names match the search text, in the store's
  * order. (transfer full) */
@@ -317,8 +326,7 @@ casedb_case_list_query_rows (CasedbCaseList  *self,
   g_array_sort (coded_ids, casedb_case_list_compare_ids);
   g_array_sort (ids, casedb_case_list_compare_ids);
   for (guint i = 0; i < ids->len; i++)
-    if (bsearch (&g_array_index (ids, gint64, i), coded_ids->data, coded_ids->len,
-                 sizeof (gint64), casedb_case_list_compare_ids) == NULL)
+    if (!casedb_case_list_has_id (coded_ids, g_array_index (ids, gint64, i)))
       n_extra++;
   if (n_extra == 0)
     return CASEDB_CASE_LIST_MODEL (g_steal_pointer (&coded));
@@ -335,10 +343,7 @@ casedb_case_list_query_rows (CasedbCaseList  *self,
     {
       gint64 id = casedb_case_list_model_get_id (unfiltered_rows, i);
 
-      if (bsearch (&id, coded_ids->data, coded_ids->len, sizeof (gint64),
-                   casedb_case_list_compare_ids) != NULL
-          || bsearch (&id, ids->data, ids->len, sizeof (gint64),
-                      casedb_case_list_compare_ids) != NULL)
+      if (casedb_case_list_has_id (coded_ids, id) || casedb_case_list_has_id (ids, id))
         casedb_case_list_model_append_from (both, unfiltered_rows, i);
     }
   casedb_case_list_model_finish (both);
