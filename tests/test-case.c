@@ -421,12 +421,33 @@ test_case_row (void)
   g_assert_nonnull (strstr (violations, ", "));
 }
 
+/* One join of a violation mask serves the stored keys, the list's text and
+ * its sort: kind order, whatever order the bits were set in. */
+static void
+test_case_violation_mask_join (void)
+{
+  guint mask = (1u << CASEDB_VIOLATION_DENIAL_HUMANITARIAN_ACCESS) | (1u << CASEDB_VIOLATION_KILLING_MAIMING) |
+               (1u << CASEDB_VIOLATION_ABDUCTION);
+  g_autofree char *keys = casedb_violation_mask_join (mask, FALSE, ";");
+  g_autofree char *labels = casedb_violation_mask_join (mask, TRUE, ", ");
+  g_autofree char *none = casedb_violation_mask_join (0, TRUE, ", ");
+  g_autofree char *expected = g_strdup_printf ("%s, %s, %s",
+                                               casedb_violation_get_label (CASEDB_VIOLATION_KILLING_MAIMING),
+                                               casedb_violation_get_label (CASEDB_VIOLATION_ABDUCTION),
+                                               casedb_violation_get_label (CASEDB_VIOLATION_DENIAL_HUMANITARIAN_ACCESS));
+
+  g_assert_cmpstr (keys, ==, "killing_maiming;abduction;denial_humanitarian_access");
+  g_assert_cmpstr (labels, ==, expected);
+  g_assert_cmpstr (none, ==, "");
+}
+
 int
 main (int argc, char *argv[])
 {
   casedb_test_init (&argc, &argv);
 
   g_test_add_func ("/case/valid", test_case_valid);
+  g_test_add_func ("/case/violation-mask-join", test_case_violation_mask_join);
   g_test_add_func ("/case/incident-date", test_case_incident_date);
   g_test_add_func ("/case/report-date", test_case_report_date);
   g_test_add_func ("/case/violations", test_case_violations);

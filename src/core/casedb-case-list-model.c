@@ -442,22 +442,14 @@ sort_item_compare (gconstpointer a,
   return item_a->index < item_b->index ? -1 : item_a->index > item_b->index;
 }
 
-/* The "violations" text of a row, as the list shows it, collated. */
+/* The "violations" text of a row, as the list shows it (the row's
+ * "violations" property), collated. */
 static char *
 violations_collate_key (guint mask)
 {
-  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *text = casedb_violation_mask_join (mask, TRUE, ", ");
 
-  for (guint k = 0; k < CASEDB_N_VIOLATIONS; k++)
-    {
-      if ((mask & (1u << k)) == 0)
-        continue;
-      if (text->len > 0)
-        g_string_append (text, ", ");
-      g_string_append (text, casedb_violation_get_label ((CasedbViolationKind) k));
-    }
-
-  return g_utf8_collate_key (text->str, text->len);
+  return g_utf8_collate_key (text, -1);
 }
 
 /* Collation keys of one field, each computed once per distinct pool offset

@@ -48,24 +48,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static char *
-join_violations (guint mask, gboolean labels, const char *sep)
-{
-  GString *str = g_string_new (NULL);
-
-  for (guint k = 0; k < CASEDB_N_VIOLATIONS; k++)
-    {
-      if ((mask & (1u << k)) == 0)
-        continue;
-      if (str->len > 0)
-        g_string_append (str, sep);
-      g_string_append (str, labels ? casedb_violation_get_label ((CasedbViolationKind) k)
-                                   : casedb_violation_to_key ((CasedbViolationKind) k));
-    }
-
-  return g_string_free (str, FALSE);
-}
-
 static void
 casedb_case_row_finalize (GObject *object)
 {
@@ -116,7 +98,7 @@ casedb_case_row_get_property (GObject    *object,
       break;
 
     case PROP_VIOLATIONS:
-      g_value_take_string (value, join_violations (self->violation_mask, TRUE, ", "));
+      g_value_take_string (value, casedb_violation_mask_join (self->violation_mask, TRUE, ", "));
       break;
 
     case PROP_VIOLATION_MASK:
@@ -325,7 +307,7 @@ char *
 casedb_case_row_dup_violation_keys (CasedbCaseRow *self)
 {
   g_return_val_if_fail (CASEDB_IS_CASE_ROW (self), NULL);
-  return join_violations (self->violation_mask, FALSE, ";");
+  return casedb_violation_mask_join (self->violation_mask, FALSE, ";");
 }
 
 guint

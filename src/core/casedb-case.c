@@ -129,6 +129,28 @@ casedb_violation_get_label (CasedbViolationKind kind)
   return _(violations[kind].label);
 }
 
+char *
+casedb_violation_mask_join (guint       mask,
+                            gboolean    labels,
+                            const char *separator)
+{
+  GString *str = g_string_new (NULL);
+
+  g_return_val_if_fail (separator != NULL, NULL);
+
+  for (guint k = 0; k < CASEDB_N_VIOLATIONS; k++)
+    {
+      if ((mask & (1u << k)) == 0)
+        continue;
+      if (str->len > 0)
+        g_string_append (str, separator);
+      g_string_append (str, labels ? casedb_violation_get_label ((CasedbViolationKind) k)
+                                   : casedb_violation_to_key ((CasedbViolationKind) k));
+    }
+
+  return g_string_free (str, FALSE);
+}
+
 const char * const *
 casedb_violation_get_subtypes (CasedbViolationKind kind)
 {

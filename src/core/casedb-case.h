@@ -19,6 +19,10 @@ typedef enum {
 const char  *casedb_violation_to_key    (CasedbViolationKind kind);
 gboolean     casedb_violation_from_key  (const char *key, CasedbViolationKind *kind);
 const char  *casedb_violation_get_label (CasedbViolationKind kind);   /* translated */
+/* The violations in @mask (bits 1 << CasedbViolationKind), in kind order,
+ * joined by @separator: stable keys, or translated labels if @labels.
+ * (transfer full) */
+char        *casedb_violation_mask_join (guint mask, gboolean labels, const char *separator);
 /* NULL-terminated list of the MRM subtypes of @kind (may be empty), e.g.
  * killing_maiming -> killing, maiming; attack_school_hospital -> school,
  * hospital, military_use.  They map one to one onto Primero's MRM lookups. */

@@ -3051,23 +3051,6 @@ casedb_store_load_case_by_code (CasedbStore  *self,
 /* ---------------------------------------------------------------------- */
 /* Saving cases                                                            */
 
-static char *
-violation_keys (const CasedbCase *c)
-{
-  guint mask = casedb_case_get_violation_mask (c);
-  GString *s = g_string_new (NULL);
-
-  for (guint k = 0; k < CASEDB_N_VIOLATIONS; k++)
-    {
-      if ((mask & (1u << k)) == 0)
-        continue;
-      if (s->len > 0)
-        g_string_append_c (s, ';');
-      g_string_append (s, casedb_violation_to_key ((CasedbViolationKind) k));
-    }
-  return g_string_free (s, FALSE);
-}
-
 static gboolean
 next_case_code (CasedbStore *self, const CasedbCase *c, char **code, GError **error)
 {
@@ -3144,7 +3127,7 @@ check_reference_free (CasedbStore *self, const char *reference, gint64 id, GErro
 static void
 bind_case_coded (sqlite3_stmt *stmt, const CasedbCase *c)
 {
-  g_autofree char *keys = violation_keys (c);
+  g_autofree char *keys = casedb_violation_mask_join (casedb_case_get_violation_mask (c), FALSE, ";");
 
   bind_text (stmt, 1, c->uuid);
   bind_text (stmt, 2, c->code);
