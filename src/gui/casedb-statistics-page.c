@@ -28,10 +28,6 @@ struct _CasedbStatisticsPage
 
   CasedbStore     *store;
 
-  /* The aggregate reads every case (a tenth of a second at 100,000): it is
-   * counted when the page is on screen, not while the window unlocks. */
-  guint            stale : 1;
-
   /* Template widgets */
   GtkToggleButton *month_button;
   GtkToggleButton *quarter_button;
@@ -340,26 +336,16 @@ casedb_statistics_page_filter_cb (CasedbStatisticsPage *self)
   casedb_statistics_page_refresh (self);
 }
 
+/* The aggregate reads every case (a tenth of a second at 100,000), so it
+ * is counted only on screen: each time the page comes on screen, since
+ * other pages may have saved, imported or deleted cases while it was
+ * hidden. */
 static void
 casedb_statistics_page_map (GtkWidget *widget)
 {
-  CasedbStatisticsPage *self = (CasedbStatisticsPage *)widget;
-
   GTK_WIDGET_CLASS (casedb_statistics_page_parent_class)->map (widget);
 
-  if (self->stale)
-    casedb_statistics_page_refresh (self);
-}
-
-static void
-casedb_statistics_page_unmap (GtkWidget *widget)
-{
-  CasedbStatisticsPage *self = (CasedbStatisticsPage *)widget;
-
-  /* While hidden, other pages may save, import or delete cases. */
-  self->stale = TRUE;
-
-  GTK_WIDGET_CLASS (casedb_statistics_page_parent_class)->unmap (widget);
+  casedb_statistics_page_refresh (CASEDB_STATISTICS_PAGE (widget));
 }
 
 static void
@@ -382,7 +368,6 @@ casedb_statistics_page_class_init (CasedbStatisticsPageClass *klass)
   object_class->dispose = casedb_statistics_page_dispose;
 
   widget_class->map = casedb_statistics_page_map;
-  widget_class->unmap = casedb_statistics_page_unmap;
 
   g_type_ensure (CASEDB_TYPE_BAR_CHART);
 
@@ -434,7 +419,6 @@ casedb_statistics_page_new (CasedbStore *store)
 
   self = g_object_new (CASEDB_TYPE_STATISTICS_PAGE, NULL);
   self->store = g_object_ref (store);
-  self->stale = TRUE;
   return GTK_WIDGET (self);
 }
 
@@ -469,11 +453,7 @@ casedb_statistics_page_refresh (CasedbStatisticsPage *self)
     return;
 
   if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
-    {
-      self->stale = TRUE;
-      return;
-    }
-  self->stale = FALSE;
+    return;
 
   violation = casedb_statistics_page_get_violation (self);
   consent_only = gtk_check_button_get_active (self->consent_check);
