@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "casedb-audit-page.h"
+#include "casedb-gui-util.h"
 
 /*
  * The supervisor's view of the audit log, newest first.  Each row of the
@@ -91,22 +92,6 @@ format_time (const char *iso8601)
   return g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
 }
 
-static gboolean
-casedb_audit_page_detail_tooltip_cb (GtkWidget  *label,
-                                     int         x,
-                                     int         y,
-                                     gboolean    keyboard_mode,
-                                     GtkTooltip *tooltip,
-                                     gpointer    user_data)
-{
-  const char *text = gtk_label_get_text (GTK_LABEL (label));
-
-  if (text == NULL || *text == '\0')
-    return FALSE;
-  gtk_tooltip_set_text (tooltip, text);
-  return TRUE;
-}
-
 static void
 casedb_audit_page_setup_cb (CasedbAuditPage          *self,
                             GtkListItem              *item,
@@ -122,14 +107,10 @@ casedb_audit_page_setup_cb (CasedbAuditPage          *self,
   gtk_widget_set_margin_end (label, 6);
   if (GTK_LIST_ITEM_FACTORY (factory) == self->factories[COLUMN_TIME])
     gtk_widget_add_css_class (label, "numeric");
-  /* Long details stay readable in the tooltip, asked for only when the
-   * pointer rests on one: setting it at each bind costs an X round trip
-   * per row, 120 ms the first time the log is shown. */
+  /* Long details stay readable in the tooltip (set once here: at each
+   * bind it cost 120 ms the first time the log was shown). */
   if (GTK_LIST_ITEM_FACTORY (factory) == self->factories[COLUMN_DETAIL])
-    {
-      g_signal_connect (label, "query-tooltip", G_CALLBACK (casedb_audit_page_detail_tooltip_cb), NULL);
-      gtk_widget_set_has_tooltip (label, TRUE);
-    }
+    casedb_label_set_text_tooltip (GTK_LABEL (label));
   gtk_list_item_set_child (item, label);
 }
 

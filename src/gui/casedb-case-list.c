@@ -10,6 +10,7 @@
 #include "casedb-case-list.h"
 #include "casedb-case-sorter.h"
 #include "casedb-core.h"
+#include "casedb-gui-util.h"
 
 /* Identity search writes an audit entry per query: do not fire it for one
  * or two typed letters. */
@@ -950,26 +951,6 @@ casedb_case_list_clear_all_cb (CasedbCaseList *self,
 
 /* ---- sidebar and columns ---- */
 
-/* The whole text of a label that may be cut short.  Asked for only when the
- * pointer rests on it: gtk_widget_set_tooltip_text() asks the X server
- * where the pointer is on every call, and the list binds 200 rows at once. */
-static gboolean
-casedb_case_list_label_tooltip_cb (GtkWidget  *widget,
-                                   int         x,
-                                   int         y,
-                                   gboolean    keyboard_mode,
-                                   GtkTooltip *tooltip,
-                                   gpointer    user_data)
-{
-  const char *text = gtk_label_get_text (GTK_LABEL (widget));
-
-  if (text == NULL || text[0] == '\0')
-    return FALSE;
-
-  gtk_tooltip_set_text (tooltip, text);
-  return TRUE;
-}
-
 static void
 casedb_case_list_add_sidebar_row (CasedbCaseList *self,
                                   const char     *name,
@@ -992,8 +973,7 @@ casedb_case_list_add_sidebar_row (CasedbCaseList *self,
   gtk_label_set_wrap_mode (GTK_LABEL (title), PANGO_WRAP_WORD_CHAR);
   gtk_label_set_max_width_chars (GTK_LABEL (title), 22);
   gtk_widget_set_hexpand (title, TRUE);
-  g_signal_connect (title, "query-tooltip", G_CALLBACK (casedb_case_list_label_tooltip_cb), NULL);
-  gtk_widget_set_has_tooltip (title, TRUE);
+  casedb_label_set_text_tooltip (GTK_LABEL (title));
   count = gtk_label_new (NULL);
   gtk_widget_add_css_class (count, "dim-label");
   gtk_widget_add_css_class (count, "sidebar-count");
@@ -1045,10 +1025,7 @@ casedb_case_list_setup_cell (GtkSignalListItemFactory *factory,
   if (column == COLUMN_VICTIMS)
     gtk_widget_add_css_class (label, "numeric");
   if (column == COLUMN_VIOLATIONS)
-    {
-      g_signal_connect (label, "query-tooltip", G_CALLBACK (casedb_case_list_label_tooltip_cb), NULL);
-      gtk_widget_set_has_tooltip (label, TRUE);
-    }
+    casedb_label_set_text_tooltip (GTK_LABEL (label));
   gtk_list_item_set_child (item, label);
 }
 
