@@ -2446,8 +2446,7 @@ casedb_store_rekey (CasedbStore  *self,
 
   g_return_val_if_fail (CASEDB_IS_STORE (self), FALSE);
 
-  if (!casedb_store_require (self, CASEDB_PERM_MANAGE_USERS, error) ||
-      !refuse_in_batch (self, error))
+  if (!casedb_store_require (self, CASEDB_PERM_MANAGE_USERS, error))
     return FALSE;
 
   if (!self->keys->has_identity_key)
@@ -2457,6 +2456,7 @@ casedb_store_rekey (CasedbStore  *self,
       return FALSE;
     }
 
+  /* (begin_keyslot_change() refuses to run inside a batch.) */
   new_keys = casedb_keyring_new_random (TRUE);
   /* The audit chain continues across key changes. */
   memcpy (new_keys->audit_key, self->keys->audit_key, CASEDB_KEY_LEN);
@@ -3678,7 +3678,7 @@ casedb_store_begin_batch (CasedbStore  *self,
   g_return_val_if_fail (self->db != NULL, FALSE);
   g_return_val_if_fail (!self->batch, FALSE);
 
-  if (!exec_sql (self->db, "BEGIN IMMEDIATE", error))
+  if (!begin_write (self, error))
     return FALSE;
   self->batch = TRUE;
   return TRUE;
